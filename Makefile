@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test setup migrate demo lint typecheck check bench messages clean
+.PHONY: chromium run test setup migrate demo lint typecheck check bench messages clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,7 +39,7 @@ check: lint typecheck
 	mkdir -p var
 	$(BIN)/yangguang makemigrations --check --dry-run
 
-test: setup check
+test: setup check chromium
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 bench: setup
@@ -50,3 +50,9 @@ messages: setup
 
 clean:
 	rm -rf $(VENV) var
+
+# Debian's Chromium for the browser tests (never a downloaded browser); installed when we are root.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; } || \
+	  echo "chromium is missing: apt-get install chromium fonts-noto-cjk"

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The working directory of the embedded mode; `make run` and `make test` run from the repository root.
@@ -87,7 +86,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
@@ -135,7 +133,9 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # The platform's signing key for log checkpoints (Ed25519, PEM). Created under var/ in embedded mode.
-YANGGUANG_SIGNING_KEY_FILE = Path(os.environ.get("YANGGUANG_SIGNING_KEY_FILE", VAR_DIR / "keys" / "platform-ed25519.pem"))
+YANGGUANG_SIGNING_KEY_FILE = Path(
+    os.environ.get("YANGGUANG_SIGNING_KEY_FILE", VAR_DIR / "keys" / "platform-ed25519.pem")
+)
 YANGGUANG_LOG_ORIGIN = os.environ.get("YANGGUANG_LOG_ORIGIN", "yangguang.local/log")
 # Seconds between signed checkpoints when the log has grown.
 YANGGUANG_CHECKPOINT_INTERVAL = int(os.environ.get("YANGGUANG_CHECKPOINT_INTERVAL", "300"))

@@ -78,7 +78,7 @@ def load() -> str:
     for username, role, org_name, kind, display, domains in DEMO_ACCOUNTS:
         if User.objects.filter(username=username).exists():
             continue
-        org = _org(org_name, kind, city, list(domains)) if org_name else None
+        org = _org(org_name, kind, city, list(domains)) if org_name and kind else None
         user_create(actor="system", username=username, password=DEMO_PASSWORD, organisation=org, role=role,
                     display_name=display)
         created += 1

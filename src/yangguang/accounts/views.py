@@ -1,18 +1,18 @@
 from __future__ import annotations
 
-import datetime as dt
+from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.contrib.auth import update_session_auth_hash
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from yangguang.core.deadlines import unconfirmed_years_ahead
 from yangguang.core.dbclock import db_now
+from yangguang.core.deadlines import unconfirmed_years_ahead
 
 from .access import role_required
 from .navigation import items_for
@@ -27,7 +27,7 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def workbench(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     warnings = []
     if user.role in (Role.PLATFORM_ADMIN, Role.CENTRE_STAFF):
         today = db_now().date()
@@ -37,8 +37,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
                   "weekends only and are marked provisional.") % {"year": year}
             )
     items = [i for i in items_for(user.role) if i.url_name != "accounts:workbench"]
-    return render(request, "accounts/workbench.html", {"items": items, "warnings": warnings,
-                                                       "today": dt.date.today()})
+    return render(request, "accounts/workbench.html", {"items": items, "warnings": warnings})
 
 
 @login_required

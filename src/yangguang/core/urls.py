@@ -5,4 +5,5 @@ from . import views
 app_name = "core"
 urlpatterns = [
     path("", views.log_page, name="log"),
+    path("calendar/", views.calendar_page, name="calendar"),
 ]

@@ -1,11 +1,21 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from yangguang.accounts.access import role_required
+from yangguang.accounts.states import Role
+
 from . import eventlog
+from .dbclock import db_now
+from .deadlines import unconfirmed_years_ahead
+from .forms import CalendarYearForm
+from .models import CalendarDay, CalendarYear
 from .selectors import database_ok, head_as_dict
+from .services import calendar_year_enter
 
 
 @never_cache
@@ -17,3 +27,22 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def log_page(request: HttpRequest) -> HttpResponse:
     """The public page: latest signed head and how to verify it."""
     return render(request, "core/log.html", {"head": head_as_dict(eventlog.head()), "size": eventlog.log_size()})
+
+
+@role_required(Role.PLATFORM_ADMIN)
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    """Administrators enter each year's State Council holiday notice; years without one are listed."""
+    form = CalendarYearForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        calendar_year_enter(actor=request.user, year=data["year"], holidays=data["holiday_days"],
+                            workdays=data["workday_days"], source=data["source"])
+        messages.success(request, _("The holidays of %(year)s have been entered.") % {"year": data["year"]})
+        return redirect("core:calendar")
+    today = db_now().date()
+    return render(request, "core/calendar.html", {
+        "form": form,
+        "years": CalendarYear.objects.order_by("-year")[:6],
+        "missing": unconfirmed_years_ahead(today),
+        "upcoming": CalendarDay.objects.filter(date__gte=today).order_by("date")[:40],
+    })

@@ -1,0 +1,10 @@
+from django.utils.translation import gettext_lazy as _
+
+from yangguang.accounts.navigation import ALL_ROLES, NavItem
+from yangguang.accounts.states import Role
+
+ITEMS = [
+    NavItem("core:calendar", _("Holiday calendar"), frozenset({Role.PLATFORM_ADMIN}),
+            _("Enter each year's State Council holiday notice"), "📅"),
+    NavItem("core:log", _("Public log"), ALL_ROLES, _("The signed, verifiable event log"), "⛓"),
+]

@@ -1,0 +1,100 @@
+"""Browser journeys in the system Chromium (Playwright), against a live server.
+
+Screenshots go to var/screenshots/ so a person can look at each page after a run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = Path("var/screenshots")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed (apt-get install chromium); `make test` installs it")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test body are
+    # still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server, relaxed_log):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def login(page, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+
+
+def test_each_demo_role_signs_in_and_sees_its_workbench(page, live_server):
+    from yangguang.accounts import demo as accounts_demo
+    from yangguang.accounts.states import Role
+
+    accounts_demo.load()
+    page.goto(live_server.url + "/")
+    assert "公共资源" in page.title()
+    shot(page, "portal-home")
+    for username, role, *_rest in accounts_demo.DEMO_ACCOUNTS:
+        login(page, live_server.url, username, accounts_demo.DEMO_PASSWORD)
+        page.wait_for_url("**/accounts/workbench/")
+        heading = page.locator("h1").inner_text()
+        with_lang = Role(role).label
+        # The workbench names the role in Chinese (the default language).
+        assert "工作台" in heading, heading
+        assert page.locator(".tile").count() >= 1, f"{username}: an empty workbench"
+        shot(page, f"workbench-{username}")
+        assert str(with_lang)  # the label exists for every role
+        page.click("text=退出")
+        page.wait_for_url(live_server.url + "/")
+
+
+def test_public_switches_to_english_and_back(page, live_server):
+    page.goto(live_server.url + "/")
+    page.click("button[name=language][value=en]")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Public resource trading" in page.locator("h1").inner_text()
+    shot(page, "portal-home-en")
+    page.click("button[name=language][value=zh-hans]")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "zh-Hans"
+
+
+def test_home_page_fits_a_phone(browser, live_server, relaxed_log):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 740}, is_mobile=True)
+    pg = context.new_page()
+    pg.goto(live_server.url + "/")
+    width = pg.evaluate("document.documentElement.scrollWidth")
+    shot(pg, "portal-home-phone")
+    context.close()
+    assert width <= 375, f"the page scrolls sideways on a phone ({width}px)"
