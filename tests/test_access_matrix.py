@@ -11,7 +11,6 @@ import json
 import re
 from importlib import import_module
 
-import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
@@ -55,12 +54,11 @@ def api_write_cases(ctx) -> list[tuple]:
     """Write operations of the API, each with a JSON body that is valid for the role that may use it, so a
     role is refused for its role and not for a malformed request. A step succeeds once (the first allowed
     role in Role order); the table says so."""
+    from yangguang.accounts.models import Region
     from yangguang.projects.states import ProjectStatus
     from yangguang.projects.tests.factories import catalogue_setup, project_make
     from yangguang.suppliers.credit_code import credit_code_generate
     from yangguang.suppliers.services import supplier_register
-
-    from yangguang.accounts.models import Region
 
     submitted = supplier_register(
         actor=None, name="丽水市访问矩阵服务有限公司", credit_code=credit_code_generate(serial=880001),

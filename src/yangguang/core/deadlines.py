@@ -65,7 +65,8 @@ def calendar_changed() -> None:
 def _load() -> CalendarSnapshot:
     from .models import CalendarDay, CalendarYear
 
-    holidays, workdays = set(), set()
+    holidays: set[dt.date] = set()
+    workdays: set[dt.date] = set()
     for day, kind in CalendarDay.objects.values_list("date", "kind"):
         (workdays if kind == CalendarDay.Kind.WORKDAY else holidays).add(day)
     years = frozenset(CalendarYear.objects.values_list("year", flat=True))

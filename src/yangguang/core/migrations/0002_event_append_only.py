@@ -17,7 +17,8 @@ END $$;
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute(FUNCTION)
+    # params=None: the PL/pgSQL body contains "%" placeholders of RAISE, which must not be mogrified.
+    schema_editor.execute(FUNCTION, params=None)
     for table in PROTECTED:
         schema_editor.execute(
             f"CREATE TRIGGER {table}_no_update_delete BEFORE UPDATE OR DELETE ON {table} "

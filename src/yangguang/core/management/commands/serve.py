@@ -23,7 +23,7 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         worker = None
         if not options["no_worker"]:
-            worker = subprocess.Popen([sys.executable, "-m", "yangguang.cli", "worker"])  # noqa: S603
+            worker = subprocess.Popen([sys.executable, "-m", "yangguang.cli", "worker"])
         try:
             uvicorn.run("yangguang.asgi:application", host=options["host"], port=options["port"],
                         workers=options["workers"], log_level="info", lifespan="off")
