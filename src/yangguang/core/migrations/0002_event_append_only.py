@@ -17,7 +17,7 @@ END $$;
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    # params=None: the PL/pgSQL body contains "%" placeholders of RAISE, which must not be mogrified.
+    # params=None: the PL/pgSQL body uses "%" in RAISE format strings, which must reach the server unchanged.
     schema_editor.execute(FUNCTION, params=None)
     for table in PROTECTED:
         schema_editor.execute(
