@@ -66,3 +66,7 @@ def relaxed_log(transactional_db) -> Iterator[None]:
     _log_triggers(True)
     yield
     _log_triggers(False)
+
+
+# Browser fixtures (Playwright + Debian's chromium) for every app's browser tests: see tests/browser.py.
+from tests.browser import browser, page  # noqa: E402, F401

@@ -1,6 +1,7 @@
 """Every URL and every API operation, requested as every role: each gets exactly what the table says.
 
-Each app declares its expectations in ``<app>/tests/access_cases.py`` (``cases(ctx)``); the platform-wide
+Each app declares its expectations in ``<app>/tests/access_cases.py`` (``cases(ctx)``, and optionally
+``api_write_cases(ctx)`` for API writes with valid JSON bodies, same tuples as below); the platform-wide
 pages are declared here. A URL pattern or an API operation without a case fails the test, so a new page
 cannot ship without its access rules being written down and checked.
 """
@@ -18,7 +19,7 @@ from yangguang.accounts.states import Role
 
 ROLES = [*Role.values, "anonymous"]
 SIGNED_IN = {r: 200 for r in Role.values}
-APPS_WITH_CASES = ["catalogue", "suppliers", "projects"]
+APPS_WITH_CASES = ["catalogue", "suppliers", "projects", "notices", "portal", "experts"]
 
 
 def _everyone(status: int) -> dict[str, int]:
@@ -31,7 +32,6 @@ def base_cases(ctx) -> list[tuple[str, str, dict[str, int]]]:
     checkpoint_sign(reason="test")
     return [
         ("GET", "/healthz", _everyone(200)),
-        ("GET", "/", _everyone(200)),
         ("GET", "/log/", _everyone(200)),
         ("GET", "/log/calendar/", {"*": 403, "platform_admin": 200, "anonymous": 302}),
         ("GET", "/accounts/login/", {"*": 302, "anonymous": 200}),
@@ -148,6 +148,8 @@ def test_every_url_and_operation_gives_each_role_what_the_table_says(demo, user_
     for app in APPS_WITH_CASES:
         module = import_module(f"yangguang.{app}.tests.access_cases")
         cases.extend(module.cases(ctx))
+        if hasattr(module, "api_write_cases"):
+            cases.extend(module.api_write_cases(ctx))
     cases.extend(api_write_cases(ctx))
 
     # Routes, not view names: django-ninja gives each method of one path its own name but one route.

@@ -41,6 +41,8 @@ def _add_routers() -> None:
     from yangguang.accounts.api import router as accounts_router
     from yangguang.catalogue.api import router as catalogue_router
     from yangguang.core.api import router as core_router
+    from yangguang.experts.api import router as experts_router
+    from yangguang.notices.api import router as notices_router
     from yangguang.projects.api import router as projects_router
     from yangguang.suppliers.api import router as suppliers_router
 
@@ -49,6 +51,8 @@ def _add_routers() -> None:
     api.add_router("/catalogue", catalogue_router)
     api.add_router("/suppliers", suppliers_router)
     api.add_router("/projects", projects_router)
+    api.add_router("/notices", notices_router)
+    api.add_router("/experts", experts_router)
 
 
 _add_routers()

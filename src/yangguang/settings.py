@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "yangguang.catalogue",
     "yangguang.suppliers",
     "yangguang.projects",
+    "yangguang.notices",
+    "yangguang.experts",
     "yangguang.portal",
 ]
 

@@ -12,5 +12,7 @@ urlpatterns = [
     path("catalogue/", include("yangguang.catalogue.urls")),
     path("suppliers/", include("yangguang.suppliers.urls")),
     path("projects/", include("yangguang.projects.urls")),
+    path("notices/", include("yangguang.notices.urls")),
+    path("experts/", include("yangguang.experts.urls")),
     path("", include("yangguang.portal.urls")),
 ]

@@ -10,6 +10,8 @@ DEMO_LOADERS = [
     "yangguang.catalogue.demo",
     "yangguang.suppliers.demo",
     "yangguang.projects.demo",
+    "yangguang.notices.demo",
+    "yangguang.experts.demo",
 ]
 
 
