@@ -1,8 +1,17 @@
-"""What does the event log add to a typical service call?
+"""What does the event log add to a service call?
 
-``accounts.services.organisation_create`` (validation, insert, event_append in one transaction) against
-the identical validation and insert without the event. The two variants run interleaved in alternating
-blocks so that machine noise (other processes, CPU frequency, database checkpoints) hits both alike.
+Each service function runs twice over: as shipped, and with ``event_append`` in its module replaced by a
+function that does nothing — the same call without the event, no copied code. The two variants run
+interleaved in alternating blocks so that machine noise (other processes, CPU frequency, database
+checkpoints) hits both alike. Calls measured:
+
+- ``accounts.organisation_create``: the lightest write on the platform (one checked insert);
+- ``projects.project_register``: a purchaser registers a project (validation, catalogue lookup, project
+  and funding rows) — a typical intake step;
+- ``projects.project_submit``: a state change under a row lock;
+- ``projects.project_accept``: the centre accepts (must-trade decision, project code from a counter);
+- ``POST /api/v1/projects/{id}/submit``: the submit step as a purchaser's system calls it — the whole
+  request (session, user, CSRF-exempt API auth, JSON out) through Django's in-process test client.
 
     .venv/bin/python bench/event_overhead.py [N]          # N calls of each variant, default 2000
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/yg_bench .venv/bin/python bench/event_overhead.py
@@ -10,9 +19,14 @@ blocks so that machine noise (other processes, CPU frequency, database checkpoin
 
 from __future__ import annotations
 
+import logging
 import statistics
 import sys
 import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from types import ModuleType
+from typing import Any
 
 from _common import emit, median_us, setup_django
 
@@ -20,79 +34,124 @@ TARGET = 0.15
 BLOCK = 50
 
 
+@contextmanager
+def _without_event(module: ModuleType):
+    original = module.event_append  # type: ignore[attr-defined]
+    module.event_append = lambda **kwargs: None  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        module.event_append = original  # type: ignore[attr-defined]
+
+
 def main(n: int) -> dict:
     env = setup_django()
-    from django.db import connection, transaction
-    from django.utils.translation import gettext as _
+    from django.db import connection
+    from django.test import Client
 
-    from yangguang.accounts.models import Organisation, Region
-    from yangguang.accounts.services import organisation_create
+    from yangguang.accounts import demo as accounts_demo
+    from yangguang.accounts import services as accounts_services
+    from yangguang.accounts.models import Region, User
     from yangguang.accounts.states import OrganisationKind
-    from yangguang.core.errors import ValidationFailed
     from yangguang.core.models import Event
+    from yangguang.projects import services as project_services
+    from yangguang.projects.tests.factories import project_data
 
-    region = Region.objects.create(code="330000", name="浙江省", level="city")
-
-    def without_event(*, actor, name, kind, region, credit_code="", domains=None, contact_name="",
-                      contact_phone=""):
-        # organisation_create, line for line, minus event_append.
-        if kind not in OrganisationKind.values:
-            raise ValidationFailed(_("Unknown organisation kind."), field="kind")
-        if credit_code and Organisation.objects.filter(credit_code=credit_code).exists():
-            raise ValidationFailed(_("An organisation with this credit code is already registered."),
-                                   code="duplicate_credit_code", field="credit_code")
-        with transaction.atomic():
-            org = Organisation.objects.create(name=name, kind=kind, region=region, credit_code=credit_code,
-                                              domains=domains or [], contact_name=contact_name,
-                                              contact_phone=contact_phone)
-        return org
-
-    variants = {"with_event": organisation_create, "without_event": without_event}
-    samples: dict[str, list[float]] = {k: [] for k in variants}
-    block_ratios: list[float] = []
+    logging.getLogger("yangguang").setLevel(logging.WARNING)  # the services log each accept/submit
+    accounts_demo.load()
+    purchaser = User.objects.get(username="purchaser")
+    staff = User.objects.get(username="staff")
+    region = Region.objects.get(code="331100")
+    data = project_data()
     counter = 0
 
-    def run_block(name: str) -> float:
+    def org_create() -> Callable[[], Any]:
         nonlocal counter
-        fn = variants[name]
-        start_block = time.perf_counter()
-        for _i in range(BLOCK):
-            counter += 1
-            kwargs = dict(actor="system", name=f"供应商 {counter}", kind=OrganisationKind.SUPPLIER, region=region,
-                          credit_code=f"9133{counter:014d}", domains=["goods"], contact_name="张三",
-                          contact_phone="13800000000")
-            t0 = time.perf_counter()
-            fn(**kwargs)
-            samples[name].append(time.perf_counter() - t0)
-        return time.perf_counter() - start_block
+        counter += 1
+        number = counter
+        return lambda: accounts_services.organisation_create(
+            actor="system", name=f"供应商 {number}", kind=OrganisationKind.SUPPLIER, region=region,
+            credit_code=f"9133{number:014d}", domains=["goods"], contact_name="张三", contact_phone="13800000000")
 
-    # Warm-up (caches, prepared plans, JIT of the first log rows), not measured.
-    for name in variants:
-        run_block(name)
-    for k in samples:
-        samples[k].clear()
+    def register() -> Callable[[], Any]:
+        return lambda: project_services.project_register(actor=purchaser, data=data)
 
-    blocks = max(1, n // BLOCK)
-    for b in range(blocks):
-        order = ("with_event", "without_event") if b % 2 == 0 else ("without_event", "with_event")
-        took = {name: run_block(name) for name in order}
-        block_ratios.append(took["with_event"] / took["without_event"])
+    def submit() -> Callable[[], Any]:
+        project = project_services.project_register(actor=purchaser, data=data)
+        return lambda: project_services.project_submit(actor=purchaser, project=project)
 
-    with_us, without_us = median_us(samples["with_event"]), median_us(samples["without_event"])
-    overhead = with_us / without_us - 1
+    def accept() -> Callable[[], Any]:
+        project = project_services.project_register(actor=purchaser, data=data)
+        project = project_services.project_submit(actor=purchaser, project=project)
+        return lambda: project_services.project_accept(actor=staff, project=project)
+
+    client = Client()
+    client.force_login(purchaser)
+
+    def api_submit() -> Callable[[], Any]:
+        project = project_services.project_register(actor=purchaser, data=data)
+
+        def call() -> None:
+            response = client.post(f"/api/v1/projects/{project.pk}/submit")
+            if response.status_code != 200:
+                raise SystemExit(f"submit answered {response.status_code}: {response.content[:200]!r}")
+        return call
+
+    calls: dict[str, tuple[ModuleType, Callable[[], Callable[[], Any]]]] = {
+        "organisation_create": (accounts_services, org_create),
+        "project_register": (project_services, register),
+        "project_submit": (project_services, submit),
+        "project_accept": (project_services, accept),
+        "api_project_submit": (project_services, api_submit),
+    }
+
+    def run_block(name: str, with_event: bool, samples: list[float]) -> float:
+        module, prepare = calls[name]
+        # Arguments (and, for submit/accept, the project in the right status) are made before timing.
+        ready = [prepare() for _i in range(BLOCK)]
+        took = 0.0
+        if with_event:
+            for fn in ready:
+                t0 = time.perf_counter()
+                fn()
+                took += (dt := time.perf_counter() - t0)
+                samples.append(dt)
+        else:
+            with _without_event(module):
+                for fn in ready:
+                    t0 = time.perf_counter()
+                    fn()
+                    took += (dt := time.perf_counter() - t0)
+                    samples.append(dt)
+        return took
+
     print(f"database: {env['database']} ({env['database_name']}), Python {env['python']}, Django {env['django']}")
-    print(f"{blocks * BLOCK} calls per variant in alternating blocks of {BLOCK}")
-    print(f"organisation_create with event:    median {with_us:8.1f} µs/call")
-    print(f"same work without event:           median {without_us:8.1f} µs/call")
-    print(f"overhead of event_append:          {overhead * 100:+.1f} % (median of block ratios "
-          f"{(statistics.median(block_ratios) - 1) * 100:+.1f} %), target ≤ {TARGET * 100:.0f} %")
+    results: dict[str, dict[str, Any]] = {}
+    blocks = max(1, n // BLOCK)
+    for name in calls:
+        samples: dict[bool, list[float]] = {True: [], False: []}
+        for with_event in (True, False):  # warm-up, not measured
+            run_block(name, with_event, [])
+        ratios = []
+        for b in range(blocks):
+            order = (True, False) if b % 2 == 0 else (False, True)
+            took = {w: run_block(name, w, samples[w]) for w in order}
+            ratios.append(took[True] / took[False])
+        with_us, without_us = median_us(samples[True]), median_us(samples[False])
+        overhead = with_us / without_us - 1
+        results[name] = {"with_event_median_us": round(with_us, 1), "without_event_median_us": round(without_us, 1),
+                         "overhead_ratio": round(overhead, 4),
+                         "block_ratio_median": round(statistics.median(ratios) - 1, 4)}
+        print(f"{name:20} with event {with_us:8.1f} µs  without {without_us:8.1f} µs  overhead "
+              f"{overhead * 100:+6.1f} % (median of block ratios {(statistics.median(ratios) - 1) * 100:+6.1f} %)")
+    print(f"{blocks * BLOCK} calls per variant and call, alternating blocks of {BLOCK}; target ≤ {TARGET * 100:.0f} %")
     print(f"events in log: {Event.objects.count()} ({connection.vendor})")
+    typical = ("project_register", "project_submit", "project_accept", "api_project_submit")
     return {
         "bench": "event_overhead", "database": env["database"], "calls_per_variant": blocks * BLOCK,
-        "with_event_median_us": round(with_us, 1), "without_event_median_us": round(without_us, 1),
-        "overhead_ratio": round(overhead, 4),
-        "block_ratio_median": round(statistics.median(block_ratios) - 1, 4),
-        "target_ratio": TARGET, "meets_target": overhead <= TARGET,
+        "calls": results, "target_ratio": TARGET,
+        "typical_calls_meet_target": all(results[c]["overhead_ratio"] <= TARGET for c in typical),
+        "lightest_call_meets_target": results["organisation_create"]["overhead_ratio"] <= TARGET,
     }
 
 

@@ -3,8 +3,32 @@ calendar, and code counters."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# Canonical JSON: sorted keys, no spaces, UTF-8 kept (not \u-escaped). Values that JSON cannot carry
+# (dates, decimals, UUIDs) become their str().
+CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+class CanonicalJSONField(models.TextField):
+    """A JSON value stored as its canonical text on every database (not jsonb), so the bytes the log hashed
+    are the bytes stored, and verify-log can hash the stored text without parsing and re-encoding it."""
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        return None if value is None else json.loads(value)
+
+    def to_python(self, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+    def get_prep_value(self, value: Any) -> Any:
+        return None if value is None else CANONICAL_JSON.encode(value)
+
+    def value_to_string(self, obj: Any) -> str:
+        return CANONICAL_JSON.encode(self.value_from_object(obj))
 
 
 class Event(models.Model):
@@ -16,11 +40,13 @@ class Event(models.Model):
     """
 
     seq = models.BigIntegerField(primary_key=True)
-    action = models.CharField(max_length=80, db_index=True)
+    # No index on action: nothing reads the log by action, and each index is one more page written per
+    # append (docs/performance.md).
+    action = models.CharField(max_length=80)
     actor = models.CharField(max_length=80, help_text="'user:<id>', 'system' or 'worker'")
     object_type = models.CharField(max_length=60)
     object_id = models.CharField(max_length=60)
-    payload = models.JSONField(default=dict)
+    payload = CanonicalJSONField(default=dict, help_text="canonical JSON text; ids and codes, no personal data")
     created_at = models.DateTimeField(help_text="database clock at append")
     leaf_hash = models.CharField(max_length=64)
     chain_hash = models.CharField(max_length=64)
