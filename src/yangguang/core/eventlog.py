@@ -454,7 +454,8 @@ def _parallel_possible() -> bool:
     conn = connections[DEFAULT_DB_ALIAS]
     if os.name != "posix" or (os.cpu_count() or 1) < 2 or conn.in_atomic_block:
         return False
-    return not (conn.vendor == "sqlite" and conn.is_in_memory_db())
+    in_memory = conn.vendor == "sqlite" and conn.is_in_memory_db()  # type: ignore[attr-defined]
+    return not in_memory
 
 
 def verify_log(*, batch: int = 20000, parallel: bool | None = None) -> VerifyReport:

@@ -286,7 +286,6 @@ def test_verify_log_passes_on_intact_log(db):
 
 def _altered_value(field: str, event: Event):
     """SQL fragment and parameters that change one column of one event to a different value."""
-    pg = connection.vendor == "postgresql"
     if field == "payload":
         return "%s", [json.dumps({**event.payload, "i": -1})]
     if field == "created_at":
