@@ -471,3 +471,14 @@ def test_postgresql_append_holds_the_log_lock_until_commit(db):
             cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
                            "AND classid = %s AND objid = %s AND granted", [key >> 32, key & 0xFFFFFFFF])
             assert cursor.fetchone()[0] == 1
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the server formats the time on PostgreSQL only")
+def test_postgresql_formats_the_canonical_time_as_python_does(db):
+    when = [dt.datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC), dt.datetime(2027, 1, 1, tzinfo=dt.UTC),
+            dt.datetime(2026, 6, 1, 8, 0, 0, 10, tzinfo=dt.timezone(dt.timedelta(hours=8)))]
+    with connection.cursor() as cursor:
+        for value in when:
+            cursor.execute("""SELECT to_char(%s::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')""",
+                           [value])
+            assert cursor.fetchone()[0] == value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
