@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "channels",
     "yangguang.core",
+    "yangguang.rules",
     "yangguang.accounts",
     "yangguang.catalogue",
     "yangguang.suppliers",

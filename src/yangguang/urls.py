@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("log/", include("yangguang.core.urls")),
+    path("rules/", include("yangguang.rules.urls")),
     path("accounts/", include("yangguang.accounts.urls")),
     path("catalogue/", include("yangguang.catalogue.urls")),
     path("suppliers/", include("yangguang.suppliers.urls")),

@@ -1,0 +1,9 @@
+from django.utils.translation import gettext_lazy as _
+
+from yangguang.accounts.navigation import NavItem
+from yangguang.accounts.states import Role
+
+ITEMS = [
+    NavItem("rules:list", _("Rule set"), frozenset(Role.values),
+            _("Legal time limits and thresholds the platform checks, with their sources"), "§"),
+]
