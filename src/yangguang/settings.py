@@ -143,6 +143,10 @@ YANGGUANG_LOG_ORIGIN = os.environ.get("YANGGUANG_LOG_ORIGIN", "yangguang.local/l
 # Seconds between signed checkpoints when the log has grown.
 YANGGUANG_CHECKPOINT_INTERVAL = int(os.environ.get("YANGGUANG_CHECKPOINT_INTERVAL", "300"))
 YANGGUANG_WORKER_TICK = float(os.environ.get("YANGGUANG_WORKER_TICK", "5"))
+# Fast sandbox (YANGGUANG_SANDBOX=1): procedure durations are compressed, a day into a minute, so a whole
+# procedure can be demonstrated end to end. Every page then carries a banner; never for real trading.
+YANGGUANG_SANDBOX = os.environ.get("YANGGUANG_SANDBOX", "0") == "1"
+YANGGUANG_SANDBOX_SECONDS_PER_DAY = 60
 
 LOGGING = {
     "version": 1,
