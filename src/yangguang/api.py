@@ -44,6 +44,7 @@ def _add_routers() -> None:
     from yangguang.experts.api import router as experts_router
     from yangguang.notices.api import router as notices_router
     from yangguang.projects.api import router as projects_router
+    from yangguang.tendering.api import router as tendering_router
     from yangguang.suppliers.api import router as suppliers_router
 
     api.add_router("/log", core_router)
@@ -52,6 +53,7 @@ def _add_routers() -> None:
     api.add_router("/suppliers", suppliers_router)
     api.add_router("/projects", projects_router)
     api.add_router("/notices", notices_router)
+    api.add_router("/tendering", tendering_router)
     api.add_router("/experts", experts_router)
 
 

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "yangguang.suppliers",
     "yangguang.projects",
     "yangguang.notices",
+    "yangguang.tendering",
     "yangguang.experts",
     "yangguang.portal",
 ]

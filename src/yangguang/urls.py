@@ -14,6 +14,7 @@ urlpatterns = [
     path("suppliers/", include("yangguang.suppliers.urls")),
     path("projects/", include("yangguang.projects.urls")),
     path("notices/", include("yangguang.notices.urls")),
+    path("tendering/", include("yangguang.tendering.urls")),
     path("experts/", include("yangguang.experts.urls")),
     path("", include("yangguang.portal.urls")),
 ]

@@ -11,6 +11,7 @@ DEMO_LOADERS = [
     "yangguang.suppliers.demo",
     "yangguang.projects.demo",
     "yangguang.notices.demo",
+    "yangguang.tendering.demo",
     "yangguang.experts.demo",
 ]
 
