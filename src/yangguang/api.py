@@ -39,6 +39,7 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 
 def _add_routers() -> None:
     from yangguang.accounts.api import router as accounts_router
+    from yangguang.auctions.api import router as auctions_router
     from yangguang.catalogue.api import router as catalogue_router
     from yangguang.core.api import router as core_router
     from yangguang.experts.api import router as experts_router
@@ -54,6 +55,7 @@ def _add_routers() -> None:
     api.add_router("/projects", projects_router)
     api.add_router("/notices", notices_router)
     api.add_router("/tendering", tendering_router)
+    api.add_router("/auctions", auctions_router)
     api.add_router("/experts", experts_router)
 
 

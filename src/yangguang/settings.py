@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "yangguang.projects",
     "yangguang.notices",
     "yangguang.tendering",
+    "yangguang.auctions",
     "yangguang.experts",
     "yangguang.portal",
 ]

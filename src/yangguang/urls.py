@@ -15,6 +15,7 @@ urlpatterns = [
     path("projects/", include("yangguang.projects.urls")),
     path("notices/", include("yangguang.notices.urls")),
     path("tendering/", include("yangguang.tendering.urls")),
+    path("auctions/", include("yangguang.auctions.urls")),
     path("experts/", include("yangguang.experts.urls")),
     path("", include("yangguang.portal.urls")),
 ]

@@ -12,6 +12,7 @@ DEMO_LOADERS = [
     "yangguang.projects.demo",
     "yangguang.notices.demo",
     "yangguang.tendering.demo",
+    "yangguang.auctions.demo",
     "yangguang.experts.demo",
 ]
 
