@@ -1,15 +1,32 @@
-"""ASGI entry point: HTTP through Django, WebSocket routes through Channels (live rooms come later)."""
+"""ASGI entry point: HTTP through Django, WebSocket routes through Channels.
+
+Each app that serves WebSockets has a ``routing.py`` with ``websocket_urlpatterns``; they are collected here.
+"""
 
 import os
+from importlib import import_module
+from importlib.util import find_spec
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yangguang.settings")
 
+from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
+from channels.security.websocket import AllowedHostsOriginValidator
+from django.apps import apps
 from django.core.asgi import get_asgi_application
 
 django_asgi = get_asgi_application()
 
+
+def _websocket_patterns() -> list:
+    patterns: list = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("yangguang.") and find_spec(f"{config.name}.routing") is not None:
+            patterns += import_module(f"{config.name}.routing").websocket_urlpatterns
+    return patterns
+
+
 application = ProtocolTypeRouter({
     "http": django_asgi,
-    "websocket": URLRouter([]),
+    "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(_websocket_patterns()))),
 })
