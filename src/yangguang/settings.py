@@ -91,6 +91,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
+elif os.environ.get("YANGGUANG_DB_POOL", "1") == "1":
+    # Under ASGI Django must not keep a connection per thread (CONN_MAX_AGE); without a pool every request
+    # opens a new PostgreSQL connection. psycopg's pool hands out open connections instead.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("YANGGUANG_DB_POOL_MIN", "2")),
+        "max_size": int(os.environ.get("YANGGUANG_DB_POOL_MAX", "10")),
+        "timeout": 10,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -158,6 +158,55 @@ def event_append(*, action: str, actor: Any, obj: Any = None, object_type: str =
     event._state.adding = False
     event._state.db = conn.alias
     return event
+
+
+def event_append_many(items: Sequence[dict[str, Any]]) -> list[int]:
+    """Append several events, in order, inside the caller's transaction; returns their ``seq`` numbers.
+
+    Each item holds the keyword arguments of :func:`event_append` (``action``, ``actor``, and ``obj`` or
+    ``object_type``/``object_id``, ``payload``). For steps applied in bulk (the chronograph catching up on
+    thousands of due rows): one round trip on PostgreSQL, one read and one ``executemany`` on SQLite, and
+    the same entries, hashes and chain as one ``event_append`` per item.
+    """
+    conn = connections[DEFAULT_DB_ALIAS]
+    if not conn.in_atomic_block:
+        raise RuntimeError("event_append_many must run inside the transaction of the changes it records")
+    if not items:
+        return []
+    rows = []
+    for item in items:
+        obj = item.get("obj")
+        object_type, object_id = item.get("object_type", ""), item.get("object_id", "")
+        if obj is not None:
+            object_type = object_type or obj._meta.label_lower
+            object_id = obj.pk
+        object_id = str(object_id)
+        actor_text = actor_ref(item["actor"])
+        payload_text = _CANONICAL.encode(item.get("payload") or {})
+        rows.append((item["action"], actor_text, object_type, object_id, payload_text,
+                     _entry_head(item["action"], actor_text, object_type, object_id, payload_text)))
+    if conn.vendor == "postgresql":
+        columns = list(zip(*rows, strict=True))
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT yangguang_event_append_many(%s, %s, %s, %s, %s, %s, %s)",
+                           [_LOG_LOCK_KEY, *[list(c) for c in columns]])
+            first = cursor.fetchone()[0]
+        return list(range(first, first + len(rows)))
+    read_sql, insert_sql = _sqlite_sql(conn)
+    raw = conn.connection
+    last_seq, last_chain, now_text = raw.execute(read_sql).fetchone()
+    seq, prev = (last_seq + 1, bytes.fromhex(last_chain)) if last_seq is not None else (0, _GENESIS)
+    stored_time, time_text = f"{now_text[:10]} {now_text[11:]}000", f"{now_text}000Z"
+    values, seqs = [], []
+    for action, actor_text, object_type, object_id, payload_text, head in rows:
+        leaf = hashlib.sha256(b"\x00" + f'{head}{seq},"time":"{time_text}"}}'.encode()).digest()
+        prev = hashlib.sha256(prev + leaf).digest()
+        values.append((seq, action, actor_text, object_type, object_id, payload_text, stored_time, leaf.hex(),
+                       prev.hex()))
+        seqs.append(seq)
+        seq += 1
+    raw.executemany(insert_sql, values)
+    return seqs
 
 
 def history(obj: Any) -> list[Event]:
@@ -446,16 +495,6 @@ def _verify_tree(checkpoints: dict[int, list[str]], batch: int) -> _Outcome:
     return _Outcome(size, None, None, checked, node_count)
 
 
-def _tree_in_child(checkpoints: dict[int, list[str]], batch: int, pipe: Any) -> None:
-    try:
-        pipe.send(_verify_tree(checkpoints, batch))
-    except BaseException as exc:  # reported to the parent, which raises it
-        pipe.send(exc)
-    finally:
-        connections.close_all()
-        pipe.close()
-
-
 def _parallel_possible() -> bool:
     conn = connections[DEFAULT_DB_ALIAS]
     if os.name != "posix" or (os.cpu_count() or 1) < 2 or conn.in_atomic_block:
@@ -470,8 +509,8 @@ def verify_log(*, batch: int = 20000, parallel: bool | None = None) -> VerifyRep
     Two independent passes: the rows against their leaf hashes and chain (pass 1), and the tree of the
     stored leaf hashes against the stored nodes and signed roots (pass 2). With ``parallel`` (default: when
     the database is a server or a file, we are not inside a transaction and there are two CPUs) pass 2
-    runs in a forked process while this one runs pass 1. A problem found by pass 1 is reported first: it
-    names the altered event.
+    runs in a second process (core.verify_child) while this one runs pass 1. A problem found by pass 1 is
+    reported first: it names the altered event.
     """
     from .signing import verify_signature
 
@@ -489,11 +528,12 @@ def verify_log(*, batch: int = 20000, parallel: bool | None = None) -> VerifyRep
     if parallel:
         import multiprocessing
 
-        # The child must not share the parent's database connection: close it; both reconnect on use.
-        connections.close_all()
-        context = multiprocessing.get_context("fork")
+        from .verify_child import tree_pass
+
+        context = multiprocessing.get_context("spawn")
         receive, send = context.Pipe(duplex=False)
-        child = context.Process(target=_tree_in_child, args=(checkpoints, batch, send), daemon=True)
+        name = str(connections[DEFAULT_DB_ALIAS].settings_dict["NAME"])
+        child = context.Process(target=tree_pass, args=(checkpoints, batch, send, name), daemon=True)
         child.start()
         send.close()
         try:

@@ -482,3 +482,25 @@ def test_postgresql_formats_the_canonical_time_as_python_does(db):
             cursor.execute("""SELECT to_char(%s::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')""",
                            [value])
             assert cursor.fetchone()[0] == value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def test_append_many_writes_the_same_log_as_one_append_per_event(db):
+    with transaction.atomic():
+        eventlog.event_append(action="test.one", actor="system", object_type="test.thing", object_id=1)
+        seqs = eventlog.event_append_many([
+            {"action": "test.many", "actor": "worker", "object_type": "test.thing", "object_id": i,
+             "payload": {"i": i, "名": "值"}} for i in range(5)
+        ])
+        assert eventlog.event_append_many([]) == []
+        eventlog.event_append(action="test.after", actor="system", object_type="test.thing", object_id=9)
+    assert seqs == [1, 2, 3, 4, 5]
+    assert list(Event.objects.order_by("seq").values_list("action", flat=True)) == [
+        "test.one", *["test.many"] * 5, "test.after"]
+    assert Event.objects.get(seq=3).payload == {"i": 2, "名": "值"}
+    eventlog.checkpoint_sign()
+    assert eventlog.verify_log().error is None
+
+
+def test_append_many_outside_a_transaction_raises(relaxed_log):
+    with pytest.raises(RuntimeError):
+        eventlog.event_append_many([{"action": "x", "actor": "system"}])

@@ -33,6 +33,7 @@ class Command(BaseCommand):
         last_checkpoint = 0.0
         while not stop["now"]:
             close_old_connections()
+            handled = 0
             try:
                 handled = chronograph_run()
                 if handled:
@@ -47,4 +48,5 @@ class Command(BaseCommand):
                 log.exception("worker tick failed; retrying next tick")
             if options["once"]:
                 break
-            time.sleep(settings.YANGGUANG_WORKER_TICK)
+            if not handled:  # a busy tick (a backlog after downtime) goes straight on to the next one
+                time.sleep(settings.YANGGUANG_WORKER_TICK)
