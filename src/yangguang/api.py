@@ -45,8 +45,9 @@ def _add_routers() -> None:
     from yangguang.experts.api import router as experts_router
     from yangguang.notices.api import router as notices_router
     from yangguang.projects.api import router as projects_router
-    from yangguang.tendering.api import router as tendering_router
+    from yangguang.projects.api_funding import funding_router
     from yangguang.suppliers.api import router as suppliers_router
+    from yangguang.tendering.api import router as tendering_router
 
     api.add_router("/log", core_router)
     api.add_router("/accounts", accounts_router)
@@ -57,6 +58,7 @@ def _add_routers() -> None:
     api.add_router("/tendering", tendering_router)
     api.add_router("/auctions", auctions_router)
     api.add_router("/experts", experts_router)
+    api.add_router("/funding-check", funding_router)
 
 
 _add_routers()

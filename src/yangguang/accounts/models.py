@@ -110,3 +110,7 @@ class User(AbstractUser):
     @property
     def region(self) -> Region | None:
         return self.organisation.region if self.organisation_id else None  # type: ignore[union-attr]
+
+
+# API keys for external systems (apikeys.py; model in apikey_models.py), imported to register the model.
+from .apikey_models import ApiKey  # noqa: E402, F401

@@ -171,3 +171,9 @@ def project_return(request: HttpRequest, project_id: int, body: ReturnIn) -> dic
 def project_withdraw(request: HttpRequest, project_id: int) -> dict:
     user = api_require(request, *BUYERS)
     return _out(services.project_withdraw(actor=user, project=_visible(request, project_id)))
+
+
+# Must-trade enforcement (exemptions, violations, project-list import) under the same prefix.
+from .musttrade_api import router as _musttrade_router  # noqa: E402
+
+router.add_router("", _musttrade_router)

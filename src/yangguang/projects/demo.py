@@ -91,4 +91,7 @@ def load() -> str:
         elif target == S.RETURNED and staff is not None:
             services.project_return(actor=staff, project=project,
                                     reason="请补充资产评估报告及主管部门批准文件。")
-    return f"{created} demo projects created ({Project.objects.filter(owner=owner).count()} in all)"
+    summary = f"{created} demo projects created ({Project.objects.filter(owner=owner).count()} in all)"
+    from .demo_musttrade import load as musttrade_load
+
+    return f"{summary}; {musttrade_load()}"

@@ -4,6 +4,8 @@ from yangguang.accounts.access import SUPERVISORY_ROLES
 from yangguang.accounts.navigation import NavItem
 from yangguang.accounts.states import Role
 
+from .musttrade_access import CASE_ROLES, FUNDING_ROLES, IMPORT_ROLES
+
 ITEMS = [
     NavItem("projects:mine", _("My projects"), frozenset({Role.PURCHASER, Role.AGENCY}),
             _("Projects you registered, their documents and intake status"), "▤"),
@@ -14,4 +16,22 @@ ITEMS = [
     NavItem("projects:overview", _("Projects overview"),
             frozenset({*SUPERVISORY_ROLES, Role.PLATFORM_ADMIN, Role.CENTRE_STAFF}),
             _("All projects you may see, by status and category"), "☰"),
+    NavItem("projects:exemptions", _("Exemptions"),
+            frozenset({Role.PURCHASER, Role.AGENCY, Role.CENTRE_STAFF, Role.PLATFORM_ADMIN, *SUPERVISORY_ROLES}),
+            _("Requests to trade outside the platform, their approvals and post-trade reports"), "⚖"),
+    NavItem("projects:reports", _("Post-trade reports"),
+            frozenset({Role.CENTRE_STAFF, Role.PLATFORM_ADMIN, *SUPERVISORY_ROLES}),
+            _("Exempt projects' trade results: review, publish, archive"), "▦"),
+    NavItem("projects:bulletins", _("Bulletins"), frozenset({Role.PLATFORM_ADMIN, *SUPERVISORY_ROLES}),
+            _("Periodic bulletins of exempt projects' results to the member units"), "▧"),
+    NavItem("projects:investigations", _("Investigations"), CASE_ROLES,
+            _("Cases opened by anomalies in reported results"), "⚲"),
+    NavItem("projects:violations", _("Violations"), CASE_ROLES,
+            _("Must-trade violations with their evidence; referrals to discipline inspection"), "⚠"),
+    NavItem("projects:imports", _("Project lists"), IMPORT_ROLES,
+            _("Import departments' project lists and find projects that escaped the platform"), "⇪"),
+    NavItem("projects:funding", _("Funding check"), FUNDING_ROLES,
+            _("May project funds be paid? Traded, exempted, pending or denied"), "¥"),
+    NavItem("accounts:apikeys", _("API keys"), frozenset({Role.PLATFORM_ADMIN}),
+            _("Keys for finance and department systems: issue and revoke"), "⚿"),
 ]

@@ -18,6 +18,7 @@ from yangguang.core.eventlog import history
 
 from . import services
 from .access import project_intake_allowed, project_manageable, project_visible, projects_visible
+from .exemptions import exemption_live
 from .forms import DocumentForm, ProjectForm, ReturnForm
 from .models import Project
 from .states import PROJECT_MOVES, ProjectStatus
@@ -146,6 +147,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "intake": project_intake_allowed(request.user, project),
         "steps": steps, "document_form": DocumentForm(), "return_form": ReturnForm(),
         "can_attach": manageable and project.status in (*PROJECT_MOVES.moves["submit"][0], ProjectStatus.SUBMITTED),
+        "exemption": exemption_live(project),
+        "can_request_exemption": manageable and project.status == ProjectStatus.ACCEPTED and project.must_trade,
     })
 
 

@@ -80,3 +80,50 @@ def project_make(*, status: str = ProjectStatus.DRAFT, region_code: str = "33110
     if status == ProjectStatus.RETURNED:
         return services.project_return(actor=staff, project=project, reason="缺少立项批复")
     return project
+
+
+# --- must-trade -----------------------------------------------------------------------------------
+
+LEADER = "supervisor_leader"
+
+
+def department_leader() -> User:
+    """A second person of the demo supervisor's department (住建局), who takes the leader's approval."""
+    from yangguang.accounts.services import user_create
+    from yangguang.accounts.states import Role
+
+    found = User.objects.filter(username=LEADER).first()
+    if found is not None:
+        return found
+    section = User.objects.get(username="supervisor")
+    return user_create(actor="system", username=LEADER, password="yangguang-demo",  # noqa: S106
+                       organisation=section.organisation, role=Role.DEPARTMENT_SUPERVISOR, display_name="吴局长")
+
+
+def exemption_make(*, project: Project | None = None, until: str = "approved", name: str = "不进场测试项目",
+                   **data: Any) -> Any:
+    """An exemption request of an accepted must-trade project, moved through the approvals up to ``until``
+    (a status of ExemptionStatus, or "rejected_at_leader")."""
+    from yangguang.projects import exemptions
+    from yangguang.projects.musttrade_states import ExemptionStatus
+
+    project = project or project_make(status=ProjectStatus.ACCEPTED, name=name, **data)
+    assert project.must_trade, "the factory's default project is must-trade"
+    purchaser = User.objects.get(username="purchaser")
+    section = User.objects.get(username="supervisor")
+    exemption = exemptions.exemption_request(
+        actor=purchaser, project=project, department=section.organisation, reason="抢险救灾，时间紧急",
+        legal_basis="招标投标法 第66条", method="直接委托有资质的施工单位")
+    if until == ExemptionStatus.SECTION_REVIEW:
+        return exemption
+    exemption = exemptions.exemption_decide(actor=section, exemption=exemption, approve=True, opinion="同意")
+    if until == ExemptionStatus.LEADER_APPROVAL:
+        return exemption
+    leader = department_leader()
+    if until == "rejected_at_leader":
+        return exemptions.exemption_decide(actor=leader, exemption=exemption, approve=False, opinion="依据不足")
+    exemption = exemptions.exemption_decide(actor=leader, exemption=exemption, approve=True, opinion="同意")
+    if until == ExemptionStatus.COMMITTEE_APPROVAL:
+        return exemption
+    return exemptions.exemption_decide(actor=User.objects.get(username="committee"), exemption=exemption,
+                                       approve=True, opinion="同意，请按时报告交易结果")

@@ -19,8 +19,9 @@ def test_every_page_answers_every_role_as_declared(items, user_of, client_as):
     declared = cases({"user_of": user_of})
     covered = set()
     for method, url, expected in declared:
-        match = get_resolver().resolve(url)
-        covered.add(match.url_name)
+        match = get_resolver().resolve(url.split("?")[0])
+        if match.namespace == "projects":
+            covered.add(match.url_name)
         assert set(expected) == {*Role.values, "anonymous"}, url
         for role, status in expected.items():
             client = Client() if role == "anonymous" else client_as(role)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yangguang.catalogue.states import Category, FundingSource
 
-from .states import EDITABLE_STATUSES, ProjectStatus
+from ..states import EDITABLE_STATUSES, ProjectStatus
 
 
 class Project(models.Model):
