@@ -19,7 +19,8 @@ from yangguang.accounts.states import Role
 
 ROLES = [*Role.values, "anonymous"]
 SIGNED_IN = {r: 200 for r in Role.values}
-APPS_WITH_CASES = ["rules", "catalogue", "suppliers", "projects", "notices", "portal", "experts", "tendering", "auctions"]
+APPS_WITH_CASES = ["rules", "catalogue", "suppliers", "projects", "notices", "portal", "experts", "tendering",
+                   "auctions"]
 
 
 def _everyone(status: int) -> dict[str, int]:
