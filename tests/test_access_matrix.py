@@ -42,6 +42,7 @@ def base_cases(ctx) -> list[tuple[str, str, dict[str, int]]]:
         ("GET", "/accounts/organisations/",
          {"*": 403, "platform_admin": 200, "centre_staff": 200, "committee_office": 200, "anonymous": 302}),
         ("POST", "/i18n/setlang/", _everyone(302)),
+        ("GET", "/i18n/switch/?language=en&next=/announcements/", _everyone(302)),
         ("GET", "/api/v1/openapi.json", _everyone(200)),
         ("GET", "/api/v1/docs", _everyone(200)),
         ("GET", "/api/v1/", _everyone(404)),

@@ -6,6 +6,7 @@ from yangguang.core import views as core_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", api.urls),
+    path("i18n/switch/", core_views.language_switch, name="language_switch"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("log/", include("yangguang.core.urls")),
     path("rules/", include("yangguang.rules.urls")),

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -19,6 +21,23 @@ from .services import calendar_year_enter
 
 
 @never_cache
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language with a plain link or GET form: ``?language=en&next=/path``.
+
+    GET rather than Django's POST-only ``set_language`` so public pages carry no CSRF token and can be
+    cached whole; the only effect is the visitor's own language cookie (the POST view stays available)."""
+    language = request.GET.get("language", "")
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = "/"
+    response = redirect(target)
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                            samesite="Lax", secure=request.is_secure())
+    return response
+
+
 def healthz(request: HttpRequest) -> JsonResponse:
     ok = database_ok()
     return JsonResponse({"status": "ok" if ok else "degraded", "database": ok}, status=200 if ok else 503)

@@ -7,13 +7,18 @@ revision, so every process renders fresh lists on its next request and nothing n
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from yangguang.accounts.models import Region
@@ -34,6 +39,36 @@ from yangguang.notices.states import NoticeType
 
 from .sitemaps import SITEMAPS
 
+PAGE_CACHE_SECONDS = 60
+
+
+def public_page_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Whole-page cache for visitors who are not signed in: the key holds the language, the notices
+    revision (one primary-key read; any publish, withdrawal or publicity close in any process changes it)
+    and the full path. A page that used a CSRF token or set a cookie is never stored. The log-head line of
+    the home page may lag the latest checkpoint by up to PAGE_CACHE_SECONDS (the only part of these pages not
+    covered by the revision)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # A session or a flash message belongs to one visitor: such requests are neither served from nor
+        # stored in the cache.
+        if (request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES
+                or "messages" in request.COOKIES or request.user.is_authenticated):
+            return view(request, *args, **kwargs)
+        key = f"portal:page:{get_language()}:{notices_revision()}:{request.get_full_path()}"
+        hit = cache.get(key)
+        if hit is not None:
+            return HttpResponse(hit, content_type="text/html; charset=utf-8")
+        response = view(request, *args, **kwargs)
+        if (response.status_code == 200 and not response.cookies and not getattr(response, "streaming", False)
+                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")):
+            cache.set(key, response.content, PAGE_CACHE_SECONDS)
+        return response
+
+    return wrapper
+
+
 HOME_PER_CATEGORY = 6
 HOME_PER_CENTRE = 5
 
@@ -46,6 +81,7 @@ def _home_sections() -> dict[str, Any]:
     return {"categories": categories, "centres": centres}
 
 
+@public_page_cache
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {
         "revision": notices_revision(),
@@ -66,6 +102,7 @@ def _centre_regions() -> list[Region]:
     return list(Region.objects.filter(centre__is_active=True).order_by("code"))
 
 
+@public_page_cache
 def notice_list(request: HttpRequest) -> HttpResponse:
     params = _params(request)
     error = None
@@ -86,6 +123,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/notice_list.html", context, status=422 if error else 200)
 
 
+@public_page_cache
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice = notice_get(pk)
     if notice is None:

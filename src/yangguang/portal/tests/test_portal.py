@@ -106,3 +106,25 @@ def test_feeds_and_sitemap_are_valid_xml(demo):
     notice = Notice.objects.get()
     assert any((e.text or "").endswith(f"/announcements/{notice.pk}/")
                for e in urls.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc"))
+
+
+def test_public_pages_are_cached_whole_and_a_publish_shows_at_once(demo, client):
+    from django.core.cache import cache
+
+    from yangguang.notices.tests.factories import notice_make
+
+    cache.clear()
+    first = client.get("/announcements/")
+    assert first.status_code == 200 and "csrfmiddlewaretoken" not in first.content.decode()
+    assert any(":portal:page:" in k for k in cache._cache)  # type: ignore[attr-defined]
+    assert client.get("/announcements/").content == first.content
+    notice_make(title="缓存之后发布的道路施工招标公告")
+    assert "缓存之后发布的道路施工招标公告" in client.get("/announcements/").content.decode()
+
+
+def test_the_language_switch_is_a_plain_link_and_refuses_foreign_targets(db, client):
+    response = client.get("/i18n/switch/?language=en&next=/announcements/")
+    assert response.status_code == 302 and response["Location"] == "/announcements/"
+    assert response.cookies["django_language"].value == "en"
+    assert client.get("/i18n/switch/?language=en&next=https://evil.example/").headers["Location"] == "/"
+    assert "django_language" not in client.get("/i18n/switch/?language=xx&next=/").cookies
