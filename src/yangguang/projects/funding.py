@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -203,13 +203,14 @@ def funding_check(*, code: str, user: Any = None, api_key: Any = None) -> Fundin
     # transaction only): a crash may lose the last fraction of a second of check records, never a decision
     # or any other data; waiting for the disk on every check was what limited the rate (docs).
     table = FundingCheck._meta.db_table
-    async_commit = "SET LOCAL synchronous_commit TO OFF; " if connection.vendor == "postgresql" else ""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"{async_commit}INSERT INTO {table} (project_code, project_id, decision, basis, reason, organisation_id, "  # noqa: S608
-            "user_id, api_key_id, checked_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            [result.project[:60], result.project_obj.pk if result.project_obj else None, str(result.decision),
-             result.basis[:120], result.reason_code, organisation_id, user_id,
-             api_key.pk if api_key is not None else None,
-             connection.ops.adapt_datetimefield_value(timezone.now())])
+    insert = (f"INSERT INTO {table} (project_code, project_id, decision, basis, reason, organisation_id, "  # noqa: S608
+              "user_id, api_key_id, checked_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)")
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Its own transaction in one round trip (client-side binding sends the statements as one query).
+        insert = f"BEGIN; SET LOCAL synchronous_commit TO OFF; {insert}; COMMIT"
+    with connection.cursor() as cursor:
+        cursor.execute(insert, [
+            result.project[:60], result.project_obj.pk if result.project_obj else None, str(result.decision),
+            result.basis[:120], result.reason_code, organisation_id, user_id,
+            api_key.pk if api_key is not None else None, connection.ops.adapt_datetimefield_value(timezone.now())])
     return result

@@ -133,3 +133,17 @@ def test_key_issue_page_shows_the_key_once(items, client_as):
     refused = client_as("admin").post("/accounts/api-keys/", {"organisation": finance.pk, "name": "错误",
                                                               "scopes": ["project_list_import"]})
     assert "ygk_" not in refused.content.decode()
+
+
+def test_a_check_outside_a_transaction_is_logged_in_its_own_commit(relaxed_log):
+    """The API path runs in autocommit: on PostgreSQL the log row goes in one round trip with its own
+    BEGIN … COMMIT; it must be there for another connection."""
+    from django.db import connection
+
+    from yangguang.accounts import demo as accounts_demo
+
+    accounts_demo.load()
+    answer = funding_check(code="331100-GC-2099-99999", user=User.objects.get(username="finance"))
+    assert answer.decision == "deny" and not connection.in_atomic_block
+    connection.close()
+    assert FundingCheck.objects.filter(project_code="331100-GC-2099-99999", decision="deny").count() == 1
