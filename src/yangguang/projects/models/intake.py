@@ -88,8 +88,9 @@ class ProjectFunding(models.Model):
         return f"{self.get_source_display()} {self.amount}"
 
 
-class ProjectDocument(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
+class UploadedDocument(models.Model):
+    """A file stored by core.storage.file_store (by its SHA-256), with who uploaded it and when."""
+
     title = models.CharField(_("title"), max_length=200)
     path = models.CharField(max_length=300)
     sha256 = models.CharField("SHA-256", max_length=64)
@@ -98,8 +99,15 @@ class ProjectDocument(models.Model):
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
+        abstract = True
         ordering = ["pk"]
-        verbose_name = _("project document")
 
     def __str__(self) -> str:
         return self.title
+
+
+class ProjectDocument(UploadedDocument):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
+
+    class Meta(UploadedDocument.Meta):
+        verbose_name = _("project document")

@@ -27,7 +27,7 @@ from ..musttrade_states import (
     ViolationKind,
     ViolationStatus,
 )
-from .intake import Project
+from .intake import Project, UploadedDocument
 
 OPEN_OR_APPROVED = [ExemptionStatus.SECTION_REVIEW, ExemptionStatus.LEADER_APPROVAL,
                     ExemptionStatus.COMMITTEE_APPROVAL, ExemptionStatus.APPROVED]
@@ -93,21 +93,11 @@ class ExemptionDecision(models.Model):
         return f"{self.step} {self.outcome}"
 
 
-class ExemptionDocument(models.Model):
+class ExemptionDocument(UploadedDocument):
     request = models.ForeignKey(ExemptionRequest, on_delete=models.CASCADE, related_name="documents")
-    title = models.CharField(_("title"), max_length=200)
-    path = models.CharField(max_length=300)
-    sha256 = models.CharField("SHA-256", max_length=64)
-    size = models.PositiveBigIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["pk"]
+    class Meta(UploadedDocument.Meta):
         verbose_name = _("exemption document")
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class Bulletin(models.Model):
