@@ -1,6 +1,10 @@
 """Verify a published draw audit package: recompute pool hash, commitment, seed, ranking and the final list
 after declines and timeouts. Pure Python over the package; optionally cross-checked against the event log
-when it is available (``yangguang verify-draw`` in a platform checkout)."""
+when it is available (``yangguang verify-draw`` in a platform checkout).
+
+Offline (no log), the beacon value is bound only through the ranking it produces: a changed beacon that
+happens to give the same order (1 in 6 for three ranked experts) cannot be detected. With the log, the
+beacon must be the chain hash of the event after the commitment, so any changed byte fails."""
 
 from __future__ import annotations
 
