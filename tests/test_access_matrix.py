@@ -20,7 +20,7 @@ from yangguang.accounts.states import Role
 ROLES = [*Role.values, "anonymous"]
 SIGNED_IN = {r: 200 for r in Role.values}
 APPS_WITH_CASES = ["rules", "catalogue", "suppliers", "projects", "notices", "portal", "experts", "tendering",
-                   "auctions"]
+                   "auctions", "bidding", "evaluation"]
 
 
 def _everyone(status: int) -> dict[str, int]:

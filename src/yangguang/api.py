@@ -40,8 +40,10 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 def _add_routers() -> None:
     from yangguang.accounts.api import router as accounts_router
     from yangguang.auctions.api import router as auctions_router
+    from yangguang.bidding.api import router as bidding_router
     from yangguang.catalogue.api import router as catalogue_router
     from yangguang.core.api import router as core_router
+    from yangguang.evaluation.api import router as evaluation_router
     from yangguang.experts.api import router as experts_router
     from yangguang.notices.api import router as notices_router
     from yangguang.projects.api import router as projects_router
@@ -58,6 +60,8 @@ def _add_routers() -> None:
     api.add_router("/tendering", tendering_router)
     api.add_router("/auctions", auctions_router)
     api.add_router("/experts", experts_router)
+    api.add_router("/bidding", bidding_router)
+    api.add_router("/evaluation", evaluation_router)
     api.add_router("/funding-check", funding_router)
 
 

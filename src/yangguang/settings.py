@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "yangguang.notices",
     "yangguang.tendering",
     "yangguang.auctions",
+    "yangguang.bidding",
+    "yangguang.evaluation",
     "yangguang.experts",
     "yangguang.portal",
 ]

@@ -17,6 +17,8 @@ urlpatterns = [
     path("notices/", include("yangguang.notices.urls")),
     path("tendering/", include("yangguang.tendering.urls")),
     path("auctions/", include("yangguang.auctions.urls")),
+    path("bidding/", include("yangguang.bidding.urls")),
+    path("evaluation/", include("yangguang.evaluation.urls")),
     path("experts/", include("yangguang.experts.urls")),
     path("", include("yangguang.portal.urls")),
 ]

@@ -14,6 +14,8 @@ DEMO_LOADERS = [
     "yangguang.tendering.demo",
     "yangguang.auctions.demo",
     "yangguang.experts.demo",
+    "yangguang.bidding.demo",
+    "yangguang.evaluation.demo",
 ]
 
 

@@ -1,0 +1,2 @@
+def load() -> str:
+    return "bidding: nothing yet"
