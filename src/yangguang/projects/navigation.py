@@ -6,6 +6,9 @@ from yangguang.accounts.states import Role
 
 from .musttrade_access import CASE_ROLES, FUNDING_ROLES, IMPORT_ROLES
 
+GROUP = _("Projects")
+MUST_TRADE = _("Must-trade")
+
 ITEMS = [
     NavItem("projects:mine", _("My projects"), frozenset({Role.PURCHASER, Role.AGENCY}),
             _("Projects you registered, their documents and intake status"), "▤"),
@@ -18,20 +21,20 @@ ITEMS = [
             _("All projects you may see, by status and category"), "☰"),
     NavItem("projects:exemptions", _("Exemptions"),
             frozenset({Role.PURCHASER, Role.AGENCY, Role.CENTRE_STAFF, Role.PLATFORM_ADMIN, *SUPERVISORY_ROLES}),
-            _("Requests to trade outside the platform, their approvals and post-trade reports"), "⚖"),
+            _("Requests to trade outside the platform, their approvals and post-trade reports"), "⚖", group=MUST_TRADE),
     NavItem("projects:reports", _("Post-trade reports"),
             frozenset({Role.CENTRE_STAFF, Role.PLATFORM_ADMIN, *SUPERVISORY_ROLES}),
-            _("Exempt projects' trade results: review, publish, archive"), "▦"),
+            _("Exempt projects' trade results: review, publish, archive"), "▦", group=MUST_TRADE),
     NavItem("projects:bulletins", _("Bulletins"), frozenset({Role.PLATFORM_ADMIN, *SUPERVISORY_ROLES}),
-            _("Periodic bulletins of exempt projects' results to the member units"), "▧"),
+            _("Periodic bulletins of exempt projects' results to the member units"), "▧", group=MUST_TRADE),
     NavItem("projects:investigations", _("Investigations"), CASE_ROLES,
-            _("Cases opened by anomalies in reported results"), "⚲"),
+            _("Cases opened by anomalies in reported results"), "⚲", group=MUST_TRADE),
     NavItem("projects:violations", _("Violations"), CASE_ROLES,
-            _("Must-trade violations with their evidence; referrals to discipline inspection"), "⚠"),
+            _("Must-trade violations with their evidence; referrals to discipline inspection"), "⚠", group=MUST_TRADE),
     NavItem("projects:imports", _("Project lists"), IMPORT_ROLES,
-            _("Import departments' project lists and find projects that escaped the platform"), "⇪"),
+            _("Import departments' project lists and find projects that escaped the platform"), "⇪", group=MUST_TRADE),
     NavItem("projects:funding", _("Funding check"), FUNDING_ROLES,
-            _("May project funds be paid? Traded, exempted, pending or denied"), "¥"),
+            _("May project funds be paid? Traded, exempted, pending or denied"), "¥", group=MUST_TRADE),
     NavItem("accounts:apikeys", _("API keys"), frozenset({Role.PLATFORM_ADMIN}),
-            _("Keys for finance and department systems: issue and revoke"), "⚿"),
+            _("Keys for finance and department systems: issue and revoke"), "⚿", group=MUST_TRADE),
 ]
