@@ -179,6 +179,33 @@ TYPES: dict[str, TypeSpec] = {spec.code: spec for spec in [
         F("approval", _("Approving body and approval number")),
     ), "local rule (一事一审一批; e.g. 宁波市公共资源交易管理条例) ⚠ (5 working days by local practice)", False,
         5, DayUnit.WORKING_DAY, staff_only=True),
+    TypeSpec(NoticeType.EXEMPT_TRADE_REPORT, None, (
+        PROJECT,
+        F("exemption", _("Exemption ID")),
+        F("trade_date", _("Trade date")),
+        F("suppliers", _("Suppliers and contract amounts")),
+        F("total_price", _("Total price")),
+    ), "platform rule Y-001 (post-trade report within 20 days, reviewed and published by the committee office; "
+       "local practice) ⚠", False, staff_only=True),
+    TypeSpec(NoticeType.REVERSE_AUCTION, Category.GOVERNMENT_PROCUREMENT, (
+        BUYER,
+        PROJECT,
+        ITEMS,
+        F("schedule", _("Bidding period, starting price and decrement")),
+        F("qualification", _("Supplier qualification and how to take part")),
+    ), "政府采购 电子竞价 local rules (reverse auction; no national article) ⚠", False, staff_only=True),
+    TypeSpec(NoticeType.REVERSE_AUCTION_RESULT, Category.GOVERNMENT_PROCUREMENT, (
+        PROJECT,
+        F("supplier", _("Winning supplier")),
+        F("price", _("Transaction price")),
+        F("bids", _("Number of bids and lowest compliant price rule")),
+    ), "政府采购 电子竞价 local rules; by analogy 政府采购法实施条例 第43条 ⚠", False, staff_only=True),
+    TypeSpec(NoticeType.FAILED_SALE, None, (
+        F("subject", _("The object of the sale")),
+        F("ground", _("Why the sale failed (no bid, reserve not reached, too few bidders)")),
+        F("next_step", _("What happens next (re-listing, price change)")),
+    ), "国土资源部令第39号 第15–16、20条 (no bid, or none reaches the reserve: no deal; rules.md L-006, L-008); "
+       "企业国有资产交易监督管理办法 第17、18条 (relisting; A-004) ⚠", False, staff_only=True),
     TypeSpec(NoticeType.CENTRE_NOTICE, None, (), "—", True, staff_only=True),
 ]}
 

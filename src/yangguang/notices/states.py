@@ -33,6 +33,10 @@ class NoticeType(models.TextChoices):
     ASSET_DISCLOSURE = "asset_disclosure", _("Property transfer disclosure")
     ASSET_RESULT = "asset_result", _("Property transfer result publicity")
     EXEMPTION_PUBLICITY = "exemption_publicity", _("Exemption publicity")
+    EXEMPT_TRADE_REPORT = "exempt_trade_report", _("Trade result of an exempt project")
+    REVERSE_AUCTION = "reverse_auction", _("Reverse auction announcement")
+    REVERSE_AUCTION_RESULT = "reverse_auction_result", _("Reverse auction result notice")
+    FAILED_SALE = "failed_sale", _("Failed sale notice (流拍)")
     CENTRE_NOTICE = "centre_notice", _("Centre notice")
 
 

@@ -258,10 +258,15 @@ def report_publish(*, actor: Any, report: TradeReport) -> TradeReport:
         locked = TradeReport.objects.select_for_update().get(pk=report.pk)
         status = REPORT_MOVES.target("publish", locked.status)
         notice = notice_publish(
-            actor=actor, notice_type=NoticeType.CENTRE_NOTICE, region=project.centre.region,
+            actor=actor, notice_type=NoticeType.EXEMPT_TRADE_REPORT, region=project.centre.region,
             title=_("Trade result of an exempt project: %(name)s (%(code)s)") % {"name": project.name,
                                                                                 "code": exemption.code},
-            body_html=body, fields={}, project=project, owner=f"projects.report:{locked.pk}")
+            body_html=body, project=project, owner=f"projects.report:{locked.pk}",
+            fields={"project_name_code": f"{project.name} ({project.code})", "exemption": exemption.code,
+                    "trade_date": str(report.trade_date),
+                    "suppliers": "; ".join(f"{c['supplier']} ({c['credit_code']}): {c['amount']}"
+                                           for c in report.contracts),
+                    "total_price": str(report.total_price)})
         locked.status = status
         locked.notice_pk, locked.notice_code, locked.published_at = notice.pk, notice.code, notice.published_at
         locked.save(update_fields=["status", "notice_pk", "notice_code", "published_at"])
