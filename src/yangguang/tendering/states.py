@@ -42,6 +42,7 @@ STEP_TERMINATE = gettext_noop("terminate")
 STEP_REGISTER = gettext_noop("register")
 STEP_CLARIFY = gettext_noop("clarify")
 STEP_RETENDER = gettext_noop("re-tender")
+STEP_FAIL_AT_OPENING = gettext_noop("fail at opening")
 
 OPEN = [ProcedureStatus.PUBLISHED]
 PROCEDURE_MOVES = TransitionTable({
@@ -51,6 +52,8 @@ PROCEDURE_MOVES = TransitionTable({
     STEP_CLARIFY: (OPEN, ProcedureStatus.PUBLISHED),
     STEP_CLOSE_BIDDING: (OPEN, ProcedureStatus.READY_FOR_OPENING),
     STEP_FAIL: (OPEN, ProcedureStatus.FAILED),
+    # The bidding app, at the deadline: fewer sealed bids than the method requires in every lot.
+    STEP_FAIL_AT_OPENING: ([ProcedureStatus.READY_FOR_OPENING], ProcedureStatus.FAILED),
     STEP_TERMINATE: ([ProcedureStatus.DRAFT, ProcedureStatus.PUBLISHED, ProcedureStatus.READY_FOR_OPENING],
                      ProcedureStatus.TERMINATED),
 })

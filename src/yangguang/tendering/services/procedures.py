@@ -27,6 +27,7 @@ from yangguang.rules.services import RuleFinding, rule_check
 from yangguang.suppliers.selectors import supplier_eligible
 
 from ..access import procedure_manageable
+from ..hooks import run_on_publish, run_publish_checks
 from ..models import (
     Invitation,
     Lot,
@@ -104,7 +105,12 @@ def _criteria_clean(method: str, criteria: Any) -> list[dict[str, Any]]:
             raise ValidationFailed(_("A criterion's kind is price, technical, commercial or pass_fail."),
                                    code="invalid_criteria", field="evaluation_criteria")
         total += weight
-        cleaned.append({"name": str(item["name"]).strip()[:100], "weight": str(weight), "kind": kind})
+        entry: dict[str, Any] = {"name": str(item["name"]).strip()[:100], "weight": str(weight), "kind": kind}
+        if str(item.get("code", "")).strip():
+            entry["code"] = str(item["code"]).strip()[:40]
+        if isinstance(item.get("objective"), dict):
+            entry["objective"] = item["objective"]
+        cleaned.append(entry)
     if method in EvaluationMethod.WEIGHTED and total != 100:
         raise ValidationFailed(_("The weights of a scoring method add up to 100 points (now %(total)s).")
                                % {"total": total}, code="weights_total", field="evaluation_criteria")
@@ -278,6 +284,7 @@ def _publish_checks(procedure: Procedure, preset: MethodPreset, start: dt.dateti
     if procedure.evaluation_method in EvaluationMethod.WEIGHTED and not procedure.evaluation_criteria:
         raise ValidationFailed(_("Declare the evaluation criteria and their weights before publishing."),
                                code="no_criteria", field="evaluation_criteria")
+    findings.extend(run_publish_checks(procedure))
     invited = procedure.invitations.count()
     if preset.exactly_one_invitee and invited != 1:
         raise ValidationFailed(_("A single-source procedure invites exactly one supplier."),
@@ -388,6 +395,8 @@ def procedure_publish(*, actor: Any, procedure: Procedure) -> tuple[Procedure, l
                 body_html=f"<p>{_('Procedure number')}: {locked.code}</p>")
             locked.notice_id = notice.pk
         locked.save()
+        # Apps above tendering act here: the bidding app creates the opening key before any bid is sealed.
+        run_on_publish(actor=actor, procedure=locked)
         event_append(action="tendering.procedure.published", actor=actor, obj=locked, payload={
             "code": locked.code, "method": locked.method, "notice": locked.notice_id, "sandbox": sandbox,
             "bid_deadline": locked.bid_deadline.isoformat(),  # type: ignore[union-attr]
