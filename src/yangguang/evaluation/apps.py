@@ -6,3 +6,17 @@ class EvaluationConfig(AppConfig):
     name = "yangguang.evaluation"
     label = "evaluation"
     verbose_name = _("Evaluation")
+
+    def ready(self) -> None:
+        from yangguang.notices.publicity import publicity_closed_handler
+        from yangguang.projects.funding import trade_status_provider
+        from yangguang.tendering.hooks import publish_check
+
+        from .publishing import evaluation_config_checks
+        from .services import OWNER_PREFIX, publicity_closed
+        from .trade import trade_status_of
+
+        publicity_closed_handler(OWNER_PREFIX)(publicity_closed)
+        trade_status_provider(trade_status_of)
+        # A weight outside its legal range cannot be published.
+        publish_check(evaluation_config_checks)
