@@ -13,8 +13,13 @@ for the client's offset); updates that arrive within a few milliseconds of each 
 ``{"type": "batch", "items": [...]}`` frame. From the client: ``{"op": "bid", "amount": "…", "key": "…"}`` and
 ``{"op": "time", "t0": <client ms>}``.
 
-Database work of the sockets runs in a small thread pool of this module whose threads keep their database
-connection (a bid costs no connection set-up); the pool size is ``YANGGUANG_AUCTION_DB_THREADS`` (4).
+Bids. A socket bid that cannot beat the price the hub knows is refused in memory. On PostgreSQL the others
+go to the hub's :class:`BidBatcher`: one asynchronous connection per process and lot, used from the event
+loop, that sends every bid queued while its previous call ran in one call of ``auctions_bids_place``
+(migration 0002) — one round trip and one commit for the batch, no thread. Other database work of the
+sockets (entering the room, the clock, SQLite, sealed offers, a sale still to be opened) runs in a small
+thread pool of this module whose threads keep their database connection; its size is
+``YANGGUANG_AUCTION_DB_THREADS`` (4).
 """
 
 from __future__ import annotations
@@ -23,8 +28,10 @@ import asyncio
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -35,7 +42,10 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import translation
 
-from .services import refusal_error
+from yangguang.core.errors import ServiceError
+
+from . import engine
+from .services import PLACE_SQL, BidItem, PlaceOutcome, bid_item, place_outcome, place_params, refusal_error
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +126,7 @@ def _hub_preload(lot_id: int) -> dict[str, Any]:
     cfg = engine.config(lot.variant)
     rows = list(Bid.objects.filter(lot_id=lot_id, accepted=True).values_list(
         "seq", "amount", "registration_id", "idempotency_key"))
-    return {"increment": lot.increment, "direction": cfg.direction, "sealed": cfg.sealed,
+    return {"variant": lot.variant, "increment": lot.increment, "direction": cfg.direction, "sealed": cfg.sealed,
             "ended": lot.status in ENDED_STATUSES, "bids": rows}
 
 
@@ -148,6 +158,9 @@ class Hub:
         self.pending: dict[int, tuple[Decimal, tuple[int, str] | None]] = {}
         self.outbox: list[str] = []
         self.flush_scheduled = False
+        self.variant = ""
+        self.batcher: BidBatcher | None = None
+        self.delivered: set[int] = set()  # sequence numbers this process sent to its sockets itself
 
     async def start(self) -> None:
         layer = get_channel_layer()
@@ -158,6 +171,8 @@ class Hub:
         self.task = asyncio.create_task(self._run(layer))
         known = await _run_db(lambda: _hub_preload(self.lot_id))
         self.increment, self.direction, self.sealed = known["increment"], known["direction"], known["sealed"]
+        self.variant = known["variant"]
+        self.batcher = BidBatcher(self)
         self.ended = self.ended or known["ended"]
         for seq, amount, registration_id, key in known["bids"]:
             self.pending.setdefault(seq, (amount, (registration_id, key)))
@@ -213,40 +228,182 @@ class Hub:
                 log.exception("auction hub receive failed for lot %s", self.lot_id)
                 await asyncio.sleep(0.5)
                 continue
-            text = message.get("text")
-            if not text:
-                continue
-            try:
-                data = json.loads(text)
-            except ValueError:
-                continue
-            self._learn(data)
-            self.outbox.append(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
-            if not self.flush_scheduled:
-                self.flush_scheduled = True
-                window = float(getattr(settings, "YANGGUANG_AUCTION_FANOUT_WINDOW_MS", 5)) / 1000
-                asyncio.get_running_loop().call_later(window, lambda: asyncio.ensure_future(self._flush()))
+            texts = message.get("texts") or ([message["text"]] if message.get("text") else [])
+            for text in texts:
+                try:
+                    data = json.loads(text)
+                except ValueError:
+                    continue
+                seq = data.get("seq") if data.get("type") == "bid" else None
+                if isinstance(seq, int) and seq in self.delivered:
+                    self.delivered.discard(seq)  # this process's own bid, already sent to the local sockets
+                    continue
+                self._deliver(data)
+
+    def deliver_local(self, message: dict[str, Any]) -> None:
+        """An accepted bid decided by this process (after its commit): to the local sockets at once, without
+        waiting for its round trip through the channel layer (whose copy is then dropped)."""
+        seq = message.get("seq")
+        if isinstance(seq, int):
+            if len(self.delivered) > 10000:
+                self.delivered.clear()  # copies lost in the channel layer would otherwise accumulate
+            self.delivered.add(seq)
+        self._deliver(dict(message))
+
+    def _deliver(self, data: dict[str, Any]) -> None:
+        self._learn(data)
+        self.outbox.append(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+        if not self.flush_scheduled:
+            self.flush_scheduled = True
+            window = float(getattr(settings, "YANGGUANG_AUCTION_FANOUT_WINDOW_MS", 5)) / 1000
+            asyncio.get_running_loop().call_later(window, lambda: asyncio.ensure_future(self._flush()))
 
     async def _flush(self) -> None:
-        items, self.outbox, self.flush_scheduled = self.outbox, [], False
-        if not items:
-            return
-        text = items[0] if len(items) == 1 else '{"type":"batch","items":[' + ",".join(items) + "]}"
-        for member in list(self.members):
-            try:
-                await member.send(text_data=text)
-            except Exception:  # a closed socket: its disconnect handler removes it
-                self.members.discard(member)
+        """Send what the outbox holds to every local socket, one frame per flush. Updates that arrive during
+        a flush wait at least as long as that flush took (up to 200 ms) before the next one: under load
+        several updates share a frame, so fan-out never takes much more than half of the loop's time and
+        the bids' answers keep flowing; on a quiet loop the window is the configured few milliseconds."""
+        base = float(getattr(settings, "YANGGUANG_AUCTION_FANOUT_WINDOW_MS", 5)) / 1000
+        try:
+            while self.outbox:
+                items, self.outbox = self.outbox, []
+                text = items[0] if len(items) == 1 else '{"type":"batch","items":[' + ",".join(items) + "]}"
+                began = time.perf_counter()
+                for member in list(self.members):
+                    try:
+                        await member.send(text_data=text)
+                    except Exception:  # a closed socket: its disconnect handler removes it
+                        self.members.discard(member)
+                if self.outbox:
+                    await asyncio.sleep(max(base, min(time.perf_counter() - began, 0.2)))
+        finally:
+            self.flush_scheduled = False
 
     async def stop(self) -> None:
         layer = get_channel_layer()
         if self.task is not None:
             self.task.cancel()
+        if self.batcher is not None:
+            await self.batcher.close()
         if layer is not None and self.channel:
             try:
                 await layer.group_discard(group_name(self.lot_id), self.channel)
             except Exception:
                 log.exception("auction hub could not leave the group of lot %s", self.lot_id)
+
+
+# ---------------------------------------------------------------- the bid batcher (PostgreSQL)
+
+
+def _conninfo() -> dict[str, Any]:
+    db = settings.DATABASES["default"]
+    info = {"dbname": db["NAME"], "user": db.get("USER") or None, "password": db.get("PASSWORD") or None,
+            "host": db.get("HOST") or None, "port": db.get("PORT") or None}
+    return {k: v for k, v in info.items() if v is not None}
+
+
+@dataclass
+class _Waiting:
+    consumer: LotRoomConsumer
+    item: BidItem
+    future: asyncio.Future
+
+
+class BidBatcher:
+    """The bids of one lot from this process's sockets, decided by ``auctions_bids_place`` (migration 0002)
+    on the process's own asynchronous PostgreSQL connection, straight from the event loop: no thread, so the
+    database work never waits for the interpreter lock while it holds the lot's row lock.
+
+    Bids that arrive while a call is running queue here and go together in the next call (at most
+    ``YANGGUANG_AUCTION_BATCH_MAX``), judged one after another in arrival order against the running price,
+    in one transaction and one commit. Durability: the call is its own transaction; a bid's answer and its
+    live update are sent only after that commit returned (a batch with an accepted bid commits
+    synchronously; a batch of refusals only does not wait for the disk).
+    """
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self.queue: list[_Waiting] = []
+        self.task: asyncio.Task | None = None
+        self.conn: Any = None
+        self.cfg = engine.config(hub.variant)
+        self.limit = int(getattr(settings, "YANGGUANG_AUCTION_BATCH_MAX", 100))
+
+    def submit(self, consumer: LotRoomConsumer, item: BidItem) -> asyncio.Future:
+        future: asyncio.Future = asyncio.get_running_loop().create_future()
+        self.queue.append(_Waiting(consumer, item, future))
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._drain())
+        return future
+
+    async def _connection(self) -> Any:
+        if self.conn is None or self.conn.closed:
+            import psycopg
+
+            self.conn = await psycopg.AsyncConnection.connect(autocommit=True, **_conninfo())
+        return self.conn
+
+    async def _drain(self) -> None:
+        while self.queue:
+            batch, self.queue = self.queue[:self.limit], self.queue[self.limit:]
+            ready: list[_Waiting] = []
+            for waiting in batch:  # the sale may have moved on while these waited
+                refusal = self.hub.refusal(waiting.consumer.registration_id, waiting.item.amount, waiting.item.key)
+                if refusal is not None:
+                    waiting.future.set_result(("refused", refusal))
+                else:
+                    ready.append(waiting)
+            if not ready:
+                continue
+            try:
+                await self._decide(ready)
+            except Exception:  # the thread path decides them (a committed bid is replayed by its key)
+                log.exception("auction bid batch of lot %s could not be answered", self.hub.lot_id)
+            for waiting in ready:
+                if not waiting.future.done():
+                    waiting.future.set_result(("outcome", None))
+
+    async def _decide(self, ready: list[_Waiting]) -> None:
+        lot_id = self.hub.lot_id
+        params = place_params(lot_id, self.cfg, [w.item for w in ready], defer_refusals=True)
+        try:
+            conn = await self._connection()
+            cursor = await conn.execute(PLACE_SQL, params)
+            rows = await cursor.fetchall()
+        except Exception:
+            log.exception("auction bid batch failed for lot %s; the bids go the thread path", lot_id)
+            await self.close()
+            rows = []
+        by_index = {row[0]: row for row in rows}
+        texts: list[str] = []
+        for index, waiting in enumerate(ready, start=1):
+            row = by_index.get(index)
+            outcome: PlaceOutcome | None = None
+            if row is not None:
+                with translation.override(waiting.consumer.language):
+                    outcome = place_outcome(lot_id, waiting.item.registration_id, waiting.item.key, row)
+                if outcome.message is not None:
+                    texts.append(json.dumps(outcome.message, ensure_ascii=False, separators=(",", ":")))
+                    self.hub.deliver_local(outcome.message)  # the local sockets, and later refusals, at once
+            if not waiting.future.done():
+                waiting.future.set_result(("outcome", outcome))
+        # Committed: the answers above and the other processes' copies below (one message for the batch).
+        layer = get_channel_layer()
+        if texts and layer is not None:
+            event: dict[str, Any] = {"type": "lot.event", "text": texts[0]} if len(texts) == 1 else {
+                "type": "lot.event", "texts": texts}
+            try:
+                await layer.group_send(group_name(lot_id), event)
+            except Exception:  # a lost message loses no bid: clients re-read the state on reconnect
+                log.exception("auction broadcast failed for lot %s", lot_id)
+
+    async def close(self) -> None:
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            try:
+                await conn.close()
+            except Exception:
+                log.exception("closing the auction bid connection failed")
 
 
 _hubs: dict[tuple[int, int], Hub] = {}
@@ -286,10 +443,20 @@ async def hub_leave(lot_id: int, member: LotRoomConsumer) -> None:
 # ---------------------------------------------------------------- the consumer
 
 
-def _enter(user: Any, lot_id: int) -> dict[str, Any] | None:
+def _enter(user: Any, lot_id: int) -> tuple[dict[str, Any] | None, Any, bool]:
+    """The room's snapshot for this user, the user's registration (a bidder) and whether the user's bids
+    may go through the batcher."""
+    from .models import Lot, Registration
     from .selectors import room_snapshot
+    from .services import bids_batchable
 
-    return room_snapshot(user, lot_id)
+    snapshot = room_snapshot(user, lot_id)
+    registration_id = snapshot.get("_registration") if snapshot else None
+    if not registration_id:
+        return snapshot, None, False
+    registration = Registration.objects.filter(pk=registration_id).first()
+    variant = Lot.objects.filter(pk=lot_id).values_list("variant", flat=True).first() or ""
+    return snapshot, registration, bool(variant) and bids_batchable(user, registration, variant)
 
 
 def _socket_bid(consumer: LotRoomConsumer, amount: Any, key: Any) -> dict[str, Any]:
@@ -328,6 +495,7 @@ class LotRoomConsumer(AsyncWebsocketConsumer):
     hub: Hub | None = None
     registration: Any = None
     registration_id: int | None = None
+    batchable = False
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # The base class closes old database connections on every message; this consumer's database work
@@ -341,7 +509,8 @@ class LotRoomConsumer(AsyncWebsocketConsumer):
         self.lot_id = int(self.scope["url_route"]["kwargs"]["lot_id"])
         self.user = self.scope.get("user")
         self.language = _language(self.scope)
-        snapshot = await _run_db(lambda: _enter(self.user, self.lot_id), self.language)
+        snapshot, self.registration, self.batchable = await _run_db(lambda: _enter(self.user, self.lot_id),
+                                                                    self.language)
         if snapshot is None:
             await self.close(code=4403)
             return
@@ -369,18 +538,60 @@ class LotRoomConsumer(AsyncWebsocketConsumer):
             amount, key = message.get("amount"), message.get("key")
             refusal = self.hub.refusal(self.registration_id, amount, key) if self.hub is not None else None
             if refusal is not None:
-                with translation.override(self.language):
-                    error = refusal_error(*refusal)
-                await self.send(text_data=json.dumps({"op": "bid_result", "key": key, "ok": False,
-                                                      **error.as_dict()}, ensure_ascii=False))
+                await self.send(text_data=_refusal_reply(self.language, refusal, key))
                 return
-            reply = await _run_db(lambda: _socket_bid(self, amount, key), self.language)
+            reply = await self._batched_bid(amount, key) if self.batchable else None
+            if reply is None:
+                reply = await _run_db(lambda: _socket_bid(self, amount, key), self.language)
             await self.send(text_data=json.dumps(reply, ensure_ascii=False))
             return
         with translation.override(self.language):
             text = str(translation.gettext("Unknown message: send {\"op\": \"bid\", \"amount\": …, \"key\": …}."))
         await self.send(text_data=json.dumps({"op": "error", "code": "malformed", "message": text},
                                              ensure_ascii=False))
+
+    async def _batched_bid(self, amount: Any, key: Any) -> dict[str, Any] | None:
+        """The bid through the hub's batcher; None: the thread path must decide it (the sale is still to be
+        opened, a concurrent retry took the key, or the database call failed)."""
+        hub = self.hub
+        if hub is None or hub.batcher is None or self.registration is None:
+            return None
+        short_key = str(key)[:64]
+        try:
+            with translation.override(self.language):
+                item = bid_item(self.registration, amount, key)
+        except ServiceError as exc:
+            return {"op": "bid_result", "key": short_key, "ok": False, **exc.as_dict()}
+        kind, value = await hub.batcher.submit(self, item)
+        if kind == "refused":
+            with translation.override(self.language):
+                error = refusal_error(*value)
+            return {"op": "bid_result", "key": short_key, "ok": False, **error.as_dict()}
+        outcome: PlaceOutcome | None = value
+        if outcome is None or outcome.kind in ("python", "conflict"):
+            return None
+        if outcome.error is not None:
+            return {"op": "bid_result", "key": short_key, "ok": False, **outcome.error.as_dict()}
+        assert outcome.result is not None
+        return {"op": "bid_result", "key": short_key, "ok": True, **outcome.result.as_dict()}
+
+
+_REFUSAL_TEXTS: dict[tuple[str, str, Decimal | None], str] = {}
+
+
+def _refusal_reply(language: str, refusal: tuple[str, Decimal | None], key: Any) -> str:
+    """The answer to a bid refused in memory. Under a flood most bids are refused for the same few limits,
+    so the translated error is built once per (language, code, limit) and only the key differs."""
+    cache_key = (language, *refusal)
+    body = _REFUSAL_TEXTS.get(cache_key)
+    if body is None:
+        with translation.override(language):
+            error = refusal_error(*refusal)
+        body = json.dumps(error.as_dict(), ensure_ascii=False)[1:-1]
+        if len(_REFUSAL_TEXTS) > 256:
+            _REFUSAL_TEXTS.clear()
+        _REFUSAL_TEXTS[cache_key] = body
+    return f'{{"op":"bid_result","key":{json.dumps(key, ensure_ascii=False)},"ok":false,{body}}}'
 
 
 def _language(scope: dict[str, Any]) -> str:

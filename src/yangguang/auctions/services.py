@@ -8,6 +8,11 @@ it waited a few milliseconds for the lock; the chronograph closes a phase only `
 end, so such a bid is never overtaken by the close. A sale ends once: the close is a status move made under
 the same row lock. Live messages are sent after commit through the lot's channel-layer group.
 
+On PostgreSQL a bid (other than a sealed offer) is decided by one statement, ``auctions_bids_place``
+(migration 0002), that does all of the above inside the database — lock, checks, bid row, lot update and the
+event through core's ``yangguang_event_append`` — and, outside a caller's transaction, commits with it; the
+live rooms send it several bids of a lot at once (see ``live.BidBatcher``). SQLite keeps the Python path.
+
 Anonymity. Event payloads carry lot ids, bidding numbers and amounts, never an organisation or a user; bids
 and applications are logged with the actor ``bidder`` so the public log does not tie a user to a number. The
 reserve price enters the log only in the closing event.
@@ -556,9 +561,16 @@ def bid_place(*, actor: Any, lot: Lot | int, amount: Any, idempotency_key: Any,
     key = _key(idempotency_key)
     if registration is None or registration.lot_id != lot_id or not _acts_for(actor, registration):
         registration = qualified_registration(actor, lot_id)
-    received_at, status, price = _arrival(lot_id)
-    variant = lot.variant if isinstance(lot, Lot) else Lot.objects.values_list("variant", flat=True).get(pk=lot_id)
+    variant = lot.variant if isinstance(lot, Lot) else Lot.objects.filter(pk=lot_id).values_list(
+        "variant", flat=True).first()
+    if variant is None:
+        raise NotFound(_("No such lot."))
     cfg = engine.config(variant)
+    if connection.vendor == "postgresql" and not cfg.sealed:
+        placed = _place_pg(lot_id, cfg, registration, value, key)
+        if placed is not None:
+            return placed
+    received_at, status, price = _arrival(lot_id)
     # Refusals that no later state can undo need no lock: an ended sale stays ended, and the current price
     # only moves one way, so an amount that does not beat it now never will.
     if status in ENDED_STATUSES:
@@ -588,6 +600,113 @@ def bid_place(*, actor: Any, lot: Lot | int, amount: Any, idempotency_key: Any,
 
         broadcast(lot_id, message)  # after the commit above; a failed broadcast loses no bid
     return result
+
+
+# ---------------------------------------------------------------- bids in one round trip (PostgreSQL)
+
+PLACE_SQL = ("SELECT * FROM auctions_bids_place(%s::bigint, %s::bigint[], %s::text[], %s::numeric[], %s::text[], "
+             "%s::integer, %s::boolean, %s::interval, %s::bigint, %s::boolean, %s::timestamptz)")
+
+
+def _arrival_instant() -> dt.datetime | None:
+    """The arrival time given to the database; None: its clock when the call starts (tests pin it here)."""
+    return None
+
+
+@dataclass(frozen=True)
+class BidItem:
+    """One bid for :data:`PLACE_SQL`: validated amount and key, and the bidder's registration."""
+
+    registration_id: int
+    number: str
+    amount: Decimal
+    key: str
+
+
+def bid_item(registration: Registration, amount: Any, idempotency_key: Any) -> BidItem:
+    """A bid of ``registration`` checked for form (amount, key); raises :class:`ValidationFailed`."""
+    return BidItem(registration.pk, registration.bidding_number, _money(amount, "amount"), _key(idempotency_key))
+
+
+def bids_batchable(actor: Any, registration: Registration | None, variant: str) -> bool:
+    """Whether this bidder's bids on a lot of this variant may go through :data:`PLACE_SQL` directly."""
+    return (connection.vendor == "postgresql" and registration is not None and not engine.config(variant).sealed
+            and _acts_for(actor, registration))
+
+
+def place_params(lot_id: int, cfg: engine.EngineConfig, items: list[BidItem], *, defer_refusals: bool) -> list[Any]:
+    """The parameters of :data:`PLACE_SQL` (migration 0002's ``auctions_bids_place``): the bids of one lot in
+    arrival order, judged in that order in one transaction. ``defer_refusals``: when every bid is refused the
+    commit does not wait for the disk (only when the call is its own transaction)."""
+    from yangguang.core.eventlog import LOG_LOCK_KEY
+
+    return [lot_id, [i.registration_id for i in items], [i.number for i in items], [i.amount for i in items],
+            [i.key for i in items], cfg.direction, cfg.live_after_listing == LiveAfterListing.ON_REQUESTS,
+            settle_delay(), LOG_LOCK_KEY, defer_refusals, _arrival_instant()]
+
+
+@dataclass
+class PlaceOutcome:
+    """What the database said of one bid: ``kind`` is accepted, replay, refused, conflict (the key was taken
+    meanwhile: replay it), python (the sale must be opened first: use the Python path) or missing."""
+
+    kind: str
+    result: BidResult | None = None
+    error: ServiceError | None = None
+    message: dict[str, Any] | None = None  # the live update of an accepted bid (to broadcast)
+
+
+def place_outcome(lot_id: int, registration_id: int, key: str, row: Any) -> PlaceOutcome:
+    """Interpret one row of :data:`PLACE_SQL` (call under the caller's language for the error texts)."""
+    _index, kind, code, limit, seq, amount, number, placed_at, countdown, status = row
+    placed_at = placed_at.astimezone(dt.UTC) if placed_at is not None else None
+    countdown = countdown.astimezone(dt.UTC) if countdown is not None else None
+    if kind == "accepted":
+        result = BidResult(lot_id, seq, number, amount, placed_at, countdown)
+        countdown_text = countdown.isoformat() if countdown else None
+        message = {"type": "bid", "lot": lot_id, "seq": seq, "number": number, "amount": str(amount),
+                   "placed_at": placed_at.isoformat() if placed_at else None, "status": status,
+                   "current_price": str(amount), "countdown_ends_at": countdown_text,
+                   "_private": {"registration": registration_id, "key": key}}
+        return PlaceOutcome(kind, result=result, message=message)
+    if kind == "replay":
+        if code is None:
+            return PlaceOutcome(kind, result=BidResult(lot_id, seq, number, amount, placed_at, countdown,
+                                                       replayed=True))
+        return PlaceOutcome(kind, error=refusal_error(code, limit))
+    if kind == "refused":
+        return PlaceOutcome(kind, error=refusal_error(code, limit))
+    if kind == "missing":
+        return PlaceOutcome(kind, error=NotFound(_("No such lot.")))
+    return PlaceOutcome(kind)
+
+
+def _place_pg(lot_id: int, cfg: engine.EngineConfig, registration: Registration, amount: Decimal,
+              key: str) -> BidResult | None:
+    """One round trip for the whole bid (lock, checks, insert, lot update, event; the commit too when not
+    inside a caller's transaction). None: the Python path must decide (the sale is still to be opened)."""
+    item = BidItem(registration.pk, registration.bidding_number, amount, key)
+    params = place_params(lot_id, cfg, [item], defer_refusals=not connection.in_atomic_block)
+    with connection.cursor() as cursor:
+        cursor.execute(PLACE_SQL, params)
+        row = cursor.fetchone()
+    outcome = place_outcome(lot_id, registration.pk, key, row)
+    if outcome.kind == "python":
+        return None
+    if outcome.kind == "conflict":
+        return _replay(registration, key)
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.result is not None
+    if outcome.message:
+        from .live import broadcast
+
+        message = outcome.message
+        if connection.in_atomic_block:
+            transaction.on_commit(lambda: broadcast(lot_id, message))
+        else:
+            broadcast(lot_id, message)  # committed: the statement was its own transaction
+    return outcome.result
 
 
 def _acts_for(user: Any, registration: Registration) -> bool:

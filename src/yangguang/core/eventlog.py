@@ -29,8 +29,10 @@ from .models import CANONICAL_JSON, Checkpoint, Event, MerkleNode
 from .signing import platform_key
 
 GENESIS_CHAIN = "0" * 64
-# Advisory-lock key for the log (PostgreSQL): any fixed 64-bit number; "YGLOG" in ASCII.
-_LOG_LOCK_KEY = 0x59474C4F47
+# Advisory-lock key for the log (PostgreSQL): any fixed 64-bit number; "YGLOG" in ASCII. Public: SQL functions
+# of other apps that append (the auctions' bid function) take the same lock.
+LOG_LOCK_KEY = 0x59474C4F47
+_LOG_LOCK_KEY = LOG_LOCK_KEY
 _CHECKPOINT_LOCK_KEY = _LOG_LOCK_KEY + 1
 
 

@@ -38,7 +38,8 @@ def servers(count: int, *, env: dict[str, str], log_dir: Path | None = None) -> 
             out = open(log_dir / f"uvicorn-{port}.log", "w") if log_dir else subprocess.DEVNULL  # noqa: SIM115
             procs.append(subprocess.Popen(  # noqa: S603
                 [sys.executable, "-m", "uvicorn", "yangguang.asgi:application", "--host", "127.0.0.1",
-                 "--port", str(port), "--no-access-log", "--log-level", "warning", "--ws", "websockets"],
+                 "--port", str(port), "--no-access-log", "--log-level", "warning", "--ws",
+                 os.environ.get("YANGGUANG_TEST_UVICORN_WS", "websockets")],
                 cwd=str(ROOT), env=full_env, stdout=out, stderr=subprocess.STDOUT))
         deadline = time.monotonic() + 60
         for port, proc in zip(ports, procs, strict=True):
@@ -126,6 +127,7 @@ class Room:
     bids: dict[int, dict[str, Any]] = field(default_factory=dict)
     arrivals: dict[int, float] = field(default_factory=dict)
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    answered_at: dict[str, float] = field(default_factory=dict)
     waiters: dict[str, asyncio.Future] = field(default_factory=dict)
     ended: list[dict[str, Any]] = field(default_factory=list)
     snapshot: dict[str, Any] | None = None
@@ -161,6 +163,7 @@ class Room:
             self.price = max(self.price, float(message["amount"]))
         elif kind == "bid_result":
             self.results.setdefault(message["key"], message)
+            self.answered_at.setdefault(message["key"], now)
             waiter = self.waiters.pop(message["key"], None)
             if waiter is not None and not waiter.done():
                 waiter.set_result(message)

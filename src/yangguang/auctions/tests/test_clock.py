@@ -1,6 +1,7 @@
 """The database clock decides: a bid 1 ms after the countdown end is refused, one 1 ms before is accepted and
 restarts it. The arrival time is controlled by wrapping the engine's arrival read (the database time of a
-bid's arrival) so that it returns a chosen instant relative to the stored countdown end."""
+bid's arrival; on PostgreSQL the instant handed to ``auctions_bids_place`` instead of its clock) so that it is
+a chosen instant relative to the stored countdown end."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ def _arriving_at(monkeypatch, moment: dt.datetime) -> None:
         _now, status, price = real(lot_id)
         return moment, status, price
 
-    monkeypatch.setattr(services, "_arrival", arrival)
+    monkeypatch.setattr(services, "_arrival", arrival)  # the Python path (SQLite)
+    monkeypatch.setattr(services, "_arrival_instant", lambda: moment)  # the one-statement path (PostgreSQL)
 
 
 def test_one_ms_after_the_end_is_refused_and_one_ms_before_is_accepted(demo, monkeypatch):
