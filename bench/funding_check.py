@@ -11,7 +11,9 @@ no coordinated omission). Targets alternate in rounds so machine noise hits both
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/yg_bench_musttrade .venv/bin/python bench/funding_check.py [N]
 
-Environment: RATE (requests/s, 200), ROUND_SECONDS (5), ROUNDS (3), WORKERS (uvicorn workers, 1),
+Environment: RATE (requests/s, 200), ROUND_SECONDS (5), ROUNDS (3), WORKERS (uvicorn workers, 2),
+UVICORN_ARGS (extra server flags, e.g. "--http httptools --loop uvloop"), GC_FREEZE (1: the server runs
+bench/funding_check_asgi.py, which calls gc.freeze() after start-up; 0: yangguang.asgi as shipped),
 POOL (1: the server uses Django's PostgreSQL connection pool, bench/funding_check_settings.py; 0: the
 product's default of a new connection per request).
 Target: funding check p99 ≤ 20 ms and ≤ 2 × the /healthz p99.
@@ -35,7 +37,9 @@ from _common import ROOT, emit, setup_django
 RATE = float(os.environ.get("RATE", "200"))
 ROUND_SECONDS = float(os.environ.get("ROUND_SECONDS", "5"))
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
-WORKERS = int(os.environ.get("WORKERS", "1"))
+WORKERS = int(os.environ.get("WORKERS", "2"))
+UVICORN_ARGS = os.environ.get("UVICORN_ARGS", "").split()
+GC_FREEZE = os.environ.get("GC_FREEZE", "1") == "1"
 try:
     import psycopg_pool  # noqa: F401 - Django's pool needs it; it is not a product dependency (yet)
 
@@ -168,6 +172,15 @@ async def _round(host: str, port: int, paths: list[bytes], key: str) -> tuple[li
     return latencies, errors
 
 
+def _run(coro):  # type: ignore[no-untyped-def]
+    """The load generator shares the machine with the server: uvloop, when installed, makes it cheaper."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coro)
+    return uvloop.run(coro)
+
+
 def _pct(samples: list[float], p: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
@@ -184,9 +197,10 @@ def main(n: int) -> dict:
     settings_module = "funding_check_settings" if POOL else "yangguang.settings"
     server_env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module,
                   "PYTHONPATH": os.pathsep.join([str(ROOT / "bench"), str(ROOT / "src")])}
+    app = "funding_check_asgi:application" if GC_FREEZE else "yangguang.asgi:application"
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "yangguang.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(WORKERS), "--log-level", "warning", "--lifespan", "off", "--no-access-log"],
+        [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(WORKERS), "--log-level", "warning", "--lifespan", "off", "--no-access-log", *UVICORN_ARGS],
         env=server_env, cwd=str(ROOT))
     targets = {"healthz": [b"/healthz"],
                "funding_check": [f"/api/v1/funding-check?project={c}".encode() for c in codes]}
@@ -200,13 +214,15 @@ def main(n: int) -> dict:
             except OSError:
                 time.sleep(0.1)
         for paths in targets.values():  # warm-up at the same rate, not counted
-            asyncio.run(_round("127.0.0.1", port, paths[:50], key))
+            _run(_round("127.0.0.1", port, paths[:50], key))
+        load_before = os.getloadavg()
         for r in range(ROUNDS):
             order = list(targets.items()) if r % 2 == 0 else list(reversed(targets.items()))
             for name, paths in order:
-                lat, errs = asyncio.run(_round("127.0.0.1", port, paths, key))
+                lat, errs = _run(_round("127.0.0.1", port, paths, key))
                 results[name] += lat
                 errors[name] += errs
+        load_after = os.getloadavg()
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -218,12 +234,16 @@ def main(n: int) -> dict:
         s = summary[name]
         print(f"  {name:<14} {s['requests']:6d} req  p50 {s['p50_ms']:6.2f} ms  p95 {s['p95_ms']:6.2f} ms  "
               f"p99 {s['p99_ms']:6.2f} ms  errors {s['errors']}", flush=True)
+    print(f"  load average (1 min) before / after the measured rounds: {load_before[0]:.2f} / {load_after[0]:.2f}",
+          flush=True)
     funding, health = summary["funding_check"], summary["healthz"]
     met = funding["p99_ms"] <= 20 and funding["p99_ms"] <= 2 * health["p99_ms"] and not funding["errors"]
     print(f"target (funding p99 ≤ 20 ms and ≤ 2 × healthz p99 = {2 * health['p99_ms']:.2f} ms): "
           f"{'met' if met else 'NOT met'}", flush=True)
     return {"benchmark": "funding_check", "projects": n, **env, "rate_per_s": RATE, "round_seconds": ROUND_SECONDS,
-            "rounds": ROUNDS, "server": f"uvicorn, {WORKERS} worker(s)", "connection_pool": POOL,
+            "rounds": ROUNDS, "server": f"uvicorn, {WORKERS} worker(s) {' '.join(UVICORN_ARGS)}".strip(),
+            "load_avg_1min": [round(load_before[0], 2), round(load_after[0], 2)], "connection_pool": POOL,
+            "gc_freeze": GC_FREEZE,
             "results": summary, "target_met": met}
 
 

@@ -1,7 +1,8 @@
 """The eligible pool of a draw request: candidates of the requested specialties and region, minus everyone a
-recusal rule removes. One query for the candidates and one small query per rule (each keyed by credit codes
-or dates and served by an index), then set arithmetic in Python; 100,000 experts stay within the draw's
-time budget (``docs/performance-experts.md``).
+recusal rule removes. One statement (:func:`_pool_statement`): the candidates come from one index, each rule
+reads only the few rows it concerns through its own index (keyed by credit codes or dates), and only the
+rules' rows about candidates plus the remaining ids per specialty leave the database; 100,000 experts stay
+within the draw's time budget (``docs/performance-experts.md``).
 
 Rules (reason codes in ``states.Recusal``):
 
@@ -23,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import CharField, DateField, F, Q, QuerySet, Value
+from django.db.models import CharField, F, Q, QuerySet, Value
 
 from yangguang.accounts.models import Region
 from yangguang.core.deadlines import SHANGHAI
@@ -49,6 +50,7 @@ FORMER_EMPLOYER_YEARS = 3  # GPLR art. 9
 class Pool:
     strata: list[Stratum]
     exclusions: dict[int, set[str]] = field(default_factory=dict)  # expert id → rules that removed them
+    specialty_ids: dict[str, int] = field(default_factory=dict)  # each stratum's specialty code → its id
 
     def exclusion_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {rule: 0 for rule in Recusal.values}
@@ -78,15 +80,19 @@ def specialty_subtree(specialty_id: int, children: dict[int | None, list[int]]) 
     return found
 
 
-def region_ids(request: DrawRequest) -> tuple[list[int], bool]:
-    """(region ids, whether they are excluded rather than included); ([], True) means any region."""
+def region_ids(request: DrawRequest) -> tuple[QuerySet | None, bool]:
+    """(a subquery of region ids, whether they are excluded rather than included); (None, True) means any
+    region. A region and the regions below it (city and counties), as a subquery of the pool statement
+    rather than queries of their own."""
     region = request.project.region
     if request.region_scope == RegionScope.LOCAL:
-        return region.descendant_ids(), False
-    if request.region_scope == RegionScope.REMOTE:
-        city = region if region.parent_id is None else Region.objects.get(pk=region.parent_id)
-        return city.descendant_ids(), True
-    return [], True
+        root = region.pk
+    elif request.region_scope == RegionScope.REMOTE:
+        root = region.pk if region.parent_id is None else region.parent_id
+    else:
+        return None, True
+    subtree = Region.objects.filter(Q(pk=root) | Q(parent_id=root) | Q(parent__parent_id=root)).order_by()
+    return subtree.values("pk"), request.region_scope == RegionScope.REMOTE
 
 
 def conflict_codes(request: DrawRequest) -> tuple[set[str], set[str]]:
@@ -104,22 +110,38 @@ def _candidate_links(specialty_ids: set[int], request: DrawRequest) -> QuerySet:
     """ExpertSpecialty rows of the requested specialties and region scope (``expert_specialty_draw_idx``)."""
     rows = ExpertSpecialty.objects.filter(specialty_id__in=specialty_ids).order_by()
     regions, exclude_regions = region_ids(request)
-    if regions:
+    if regions is not None:
         rows = rows.exclude(region_id__in=regions) if exclude_regions else rows.filter(region_id__in=regions)
     return rows
 
 
-def _rows(queryset: QuerySet) -> list[tuple]:
-    """A values_list query run through the cursor: the ORM's per-row conversion costs more than the query."""
-    sql, params = queryset.query.sql_with_params()
+def _pool_statement(links: QuerySet, rules: QuerySet) -> tuple[str, list]:
+    """One statement for the whole pool. ``links`` are the candidates' (expert id, specialty id) rows;
+    ``rules`` is a UNION ALL of (expert id, tag, value) rows, one member per rule, each served by its own
+    index and each returning only rows where its rule applies. Only the rules' rows about candidates
+    (``hits``: a few hundred) travel, plus, per specialty, the ids of the candidates no rule hit as one
+    comma-separated text (a few rows instead of thousands). Only compiled ORM SQL and fixed names go into
+    the text; every value is a parameter."""
+    links_sql, links_params = links.query.sql_with_params()
+    rules_sql, rules_params = rules.query.sql_with_params()
+    if connection.vendor == "postgresql":
+        ids = "string_agg(CAST(expert_id AS text), ',')"
+    else:
+        ids = "group_concat(expert_id, ',')"
+    sql = (f"WITH candidates (expert_id, specialty_id) AS ({links_sql}), "  # noqa: S608
+           f"rules (expert_id, tag, value) AS ({rules_sql}), "
+           "hits (expert_id, tag, value) AS (SELECT expert_id, tag, value FROM rules "
+           "WHERE expert_id IN (SELECT expert_id FROM candidates)) "
+           f"SELECT specialty_id, NULL, NULL, {ids} FROM candidates "
+           "WHERE expert_id NOT IN (SELECT expert_id FROM hits) GROUP BY specialty_id "
+           "UNION ALL SELECT NULL, tag, value, CAST(expert_id AS text) FROM hits")
+    return sql, [*links_params, *rules_params]
+
+
+def _rows_sql(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
-
-
-def _day(value: dt.date | str) -> dt.date:
-    """A date from a raw row: SQLite returns ISO text, PostgreSQL a date."""
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def pool_compute(request: DrawRequest) -> Pool:
@@ -133,33 +155,26 @@ def pool_compute(request: DrawRequest) -> Pool:
 
     parties, related = conflict_codes(request)
     conflicted = parties | related
-    by_specialty: dict[int, set[int]] = defaultdict(set)
-    links = _candidate_links(all_specialties, request)
-    for expert_id, specialty_id in _rows(links.values_list("expert_id", "specialty_id")):
-        by_specialty[specialty_id].add(expert_id)
-
-    seen: set[int] = set().union(*by_specialty.values()) if by_specialty else set()
-    excluded: dict[int, set[str]] = defaultdict(set)
-    # Each rule reads only the few experts it concerns (by index), never the whole candidate list; the
-    # expert-level rules are one query and the fact tables one UNION ALL, so a draw costs a handful of
-    # round trips whatever the pool size.
+    # Each rule reads only the few experts it concerns (by index), never the whole expert table, and only
+    # its rows about candidates leave the database; candidates and every rule are one statement.
     window = dt.timedelta(days=request.served_window_days)
     text: CharField = CharField()
-    date: DateField = DateField()
 
-    def part(queryset: QuerySet, id_field: str, tag: str, value: str | None = None, until: str | None = None
-             ) -> QuerySet:
-        """One member of the UNION ALL: (expert id, tag, a text value, a date); each member is served by
-        one covering index (index-only scans on PostgreSQL)."""
+    def part(queryset: QuerySet, id_field: str, tag: str, value: str | None = None) -> QuerySet:
+        """One member of the UNION ALL: (expert id, tag, a text value), only rows where the rule applies;
+        each member is served by one covering index (index-only scans on PostgreSQL)."""
         return queryset.order_by().annotate(
             tag=Value(tag, output_field=text),
             value=F(value) if value else Value(None, output_field=text),
-            until=F(until) if until else Value(None, output_field=date),
-        ).values_list(id_field, "tag", "value", "until")
+        ).values_list(id_field, "tag", "value")
 
     parts = [
-        part(Expert.objects.filter(status__in=[ExpertStatus.SUBMITTED, ExpertStatus.REJECTED, ExpertStatus.SUSPENDED,
-                                               ExpertStatus.BLACKLISTED]), "pk", "status", "status", "status_until"),
+        part(Expert.objects.filter(status__in=[ExpertStatus.SUBMITTED, ExpertStatus.REJECTED]), "pk", "status",
+             "status"),
+        # A sanction that ended before the evaluation day does not count (status_until is in the index).
+        part(Expert.objects.filter(Q(status_until__isnull=True) | Q(status_until__gte=day),
+                                   status__in=[ExpertStatus.SUSPENDED, ExpertStatus.BLACKLISTED]),
+             "pk", "status", "status"),
         part(Expert.objects.filter(term_end__lt=day), "pk", Recusal.OUT_OF_TERM),
         part(Expert.objects.filter(term_start__gt=day), "pk", Recusal.OUT_OF_TERM),
         part(UnavailablePeriod.objects.filter(starts_on__lte=day, ends_on__gte=day), "expert_id", Recusal.UNAVAILABLE),
@@ -177,30 +192,38 @@ def pool_compute(request: DrawRequest) -> Pool:
         parts.append(part(ServiceRecord.objects.filter(purchaser_credit_code=request.purchaser_credit_code,
                                                        served_on__gte=day - window, served_on__lte=day + window),
                           "expert_id", Recusal.SERVED_RECENTLY))
-    # Every rule in one round trip; each member reads only the few rows it concerns.
-    for expert_id, tag, value, until in _rows(parts[0].union(*parts[1:], all=True)):
-        if expert_id not in seen:
+    links = _candidate_links(all_specialties, request).values_list("expert_id", "specialty_id")
+    clean: dict[int, set[int]] = defaultdict(set)  # specialty id → candidates no rule hit
+    hits: list[tuple[int, str, str | None]] = []
+    for specialty_id, tag, value, text_ids in _rows_sql(*_pool_statement(links, parts[0].union(*parts[1:],
+                                                                                                  all=True))):
+        if specialty_id is not None:
+            clean[specialty_id].update(map(int, text_ids.split(",")))
+        else:
+            hits.append((int(text_ids), tag, value))
+    # Experts not (or no longer) in the pool are simply not candidates; the others are left out by a rule.
+    outside = {expert_id for expert_id, tag, value in hits
+               if tag == "status" and value in (ExpertStatus.SUBMITTED, ExpertStatus.REJECTED)}
+    excluded: dict[int, set[str]] = defaultdict(set)
+    for expert_id, tag, value in hits:
+        if expert_id in outside:
             continue
         if tag == "status":
-            if value in (ExpertStatus.SUBMITTED, ExpertStatus.REJECTED):
-                seen.discard(expert_id)  # not (or no longer) in the pool at all
-            elif until is None or _day(until) >= day:
-                excluded[expert_id].add(Recusal.SUSPENDED if value == ExpertStatus.SUSPENDED else Recusal.BLACKLISTED)
+            excluded[expert_id].add(Recusal.SUSPENDED if value == ExpertStatus.SUSPENDED else Recusal.BLACKLISTED)
         elif tag == "employer":
             excluded[expert_id].add(Recusal.EMPLOYER if value in parties else Recusal.RELATED_EMPLOYER)
         else:
             excluded[expert_id].add(tag)
-    for expert_id in [e for e in excluded if e not in seen]:
-        del excluded[expert_id]
 
     strata = []
     for quota in quotas:
         ids: set[int] = set()
         for specialty_id in wanted[quota.pk]:
-            ids |= by_specialty.get(specialty_id, set())
-        eligible = tuple(sorted(i for i in ids if i in seen and i not in excluded))
+            ids |= clean.get(specialty_id, set())
+        eligible = tuple(sorted(ids))
         strata.append(Stratum(code=quota.specialty.code, count=quota.count, backups=quota.backups, ids=eligible))
-    return Pool(strata=strata, exclusions=dict(excluded))
+    return Pool(strata=strata, exclusions=dict(excluded),
+                specialty_ids={quota.specialty.code: quota.specialty_id for quota in quotas})
 
 
 def evaluation_day(request: DrawRequest) -> dt.date:

@@ -413,14 +413,21 @@ def draw_run(*, actor: Any, request: DrawRequest, timings: dict[str, float] | No
 
     clock = time.perf_counter
     started = clock()
+    specialty_ids: dict[str, int] = {}
     with transaction.atomic():
-        locked = DrawRequest.objects.select_for_update().select_related("project__region").get(pk=request.pk)
-        existing = Draw.objects.filter(request=locked).first()
+        # The request locked, with its draw if one exists (a resumed run), in one round trip.
+        locked = (DrawRequest.objects.select_for_update(of=("self",)).select_related("project__region", "draw")
+                  .get(pk=request.pk))
+        try:
+            existing: Draw | None = locked.draw
+        except Draw.DoesNotExist:
+            existing = None
         if existing is not None and existing.beacon_seq is None:
             draw = existing
         else:
             DRAW_TRANSITIONS.target(STEP_RUN, locked.status)
             pool = pool_compute(locked)
+            specialty_ids = pool.specialty_ids
             t_pool = clock()
             if timings is not None:
                 timings["pool"] = t_pool - started
@@ -452,14 +459,20 @@ def draw_run(*, actor: Any, request: DrawRequest, timings: dict[str, float] | No
     if timings is not None:
         timings["commit"] = t_commit - started - timings.get("pool", 0.0)
     with transaction.atomic():
-        draw = Draw.objects.select_for_update().select_related("request").get(pk=draw.pk)
-        if draw.beacon_seq is not None:
-            return draw
+        # Lock the draw and check nobody finished it meanwhile; the rest of the row (its snapshot is the
+        # largest value of the draw) is already in hand from the first transaction.
+        if Draw.objects.select_for_update().values_list("beacon_seq", flat=True).get(pk=draw.pk) is not None:
+            return Draw.objects.select_related("request").get(pk=draw.pk)
+        draw.request = locked
         beacon_seq = draw.commit_seq + 1
-        event_append(action="experts.draw.drawn", actor=actor, obj=draw,
-                     payload={"request": draw.request_id, "beacon_seq": beacon_seq})
-        # The event right after the commitment: written after the commitment was public, by whoever wrote next.
-        beacon = Event.objects.values_list("chain_hash", flat=True).get(seq=beacon_seq)
+        drawn = event_append(action="experts.draw.drawn", actor=actor, obj=draw,
+                             payload={"request": draw.request_id, "beacon_seq": beacon_seq})
+        # The event right after the commitment: written after the commitment was public, by whoever wrote next
+        # (usually this very event, whose chain hash is at hand).
+        if drawn.seq == beacon_seq:
+            beacon = drawn.chain_hash
+        else:
+            beacon = Event.objects.values_list("chain_hash", flat=True).get(seq=beacon_seq)
         secret = bytes.fromhex(draw.secret)
         seed = algorithm.seed_derive(request=draw.request_id, secret=secret, pool_hash=draw.pool_hash, beacon=beacon)
         strata = algorithm.strata_from_snapshot(draw.snapshot)
@@ -467,9 +480,10 @@ def draw_run(*, actor: Any, request: DrawRequest, timings: dict[str, float] | No
         t_rank = clock()
         if timings is not None:
             timings["rank"] = t_rank - t_commit
-        now = db_now()
+        now = drawn.created_at  # the database clock when the draw was made
         window = dt.timedelta(minutes=draw.request.confirm_window_minutes)
-        specialties = dict(Specialty.objects.filter(code__in=[s.code for s in strata]).values_list("code", "pk"))
+        specialties = specialty_ids or dict(
+            Specialty.objects.filter(code__in=[s.code for s in strata]).values_list("code", "pk"))
         slots = []
         for index, (stratum, chosen) in enumerate(zip(strata, ranking, strict=True)):
             for position, expert_id in enumerate(chosen):

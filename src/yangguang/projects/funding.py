@@ -24,12 +24,14 @@ providers say. When no provider answers, an accepted project counts as in progre
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from yangguang.core import dbclock
@@ -118,7 +120,8 @@ _LOOKUP_SQL: str | None = None
 
 def _lookup_sql() -> str:
     """One statement for everything the decision needs (the check is on every payment's path): the
-    project, a funding-blocking violation, its live exemption with the report's state, a contract notice."""
+    project, a funding-blocking violation, its live exemption with the report's state, a contract notice.
+    The database clock is read only when an approved exemption's report could be overdue."""
     global _LOOKUP_SQL
     if _LOOKUP_SQL is None:
         from yangguang.notices.models import Notice
@@ -132,9 +135,7 @@ def _lookup_sql() -> str:
           (SELECT v.code FROM {Violation._meta.db_table} v WHERE v.project_id = p.id
              AND v.kind IN ({quoted(sorted(FUNDING_BLOCKING_KINDS))})
              AND v.status IN ('{ViolationStatus.REFERRED}', '{ViolationStatus.CLOSED}') ORDER BY v.id LIMIT 1),
-          e.id, e.code, e.status, e.report_due_day,
-          CASE WHEN e.report_due_at IS NOT NULL AND (e.overdue_at IS NOT NULL OR e.report_due_at <= %s)
-               THEN 1 ELSE 0 END,
+          e.id, e.code, e.status, e.report_due_day, e.report_due_at, e.overdue_at,
           (SELECT 1 FROM {TradeReport._meta.db_table} r WHERE r.exemption_id = e.id),
           (SELECT n.code FROM {Notice._meta.db_table} n WHERE n.project_id = p.id AND n.type = 'contract'
              AND n.status = 'published' ORDER BY n.id LIMIT 1)
@@ -146,15 +147,35 @@ def _lookup_sql() -> str:
     return _LOOKUP_SQL
 
 
+def _lookup(code: str) -> tuple | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_lookup_sql(), [code])
+        return cursor.fetchone()
+
+
+def _aware(value: Any) -> dt.datetime | None:
+    if isinstance(value, str):  # SQLite may hand back text
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):  # SQLite stores UTC without an offset
+        value = timezone.make_aware(value, dt.UTC)
+    return value
+
+
+def _report_past_due(due_at: Any, overdue_at: Any) -> bool:
+    """The post-trade report is overdue: found so by the reminder job, or its deadline has passed (the
+    database clock, read only here: most checks never get this far)."""
+    if overdue_at is not None:
+        return True
+    due = _aware(due_at)
+    return due is not None and due <= dbclock.db_now()
+
+
 def funding_decide(code: str) -> FundingAnswer:
     """The decision for one project code (no logging; see :func:`funding_check`)."""
     code = (code or "").strip()
     row = None
     if code:
-        with connection.cursor() as cursor:
-            now = connection.ops.adapt_datetimefield_value(dbclock.db_now())
-            cursor.execute(_lookup_sql(), [now, code])
-            row = cursor.fetchone()
+        row = _lookup(code)
     project = None
     if row is not None:
         project = Project(pk=row[0], code=code, status=row[1])
@@ -165,13 +186,13 @@ def funding_decide(code: str) -> FundingAnswer:
     if row is None or project is None:
         return answer(Decision.DENY, "", _("No project with this code was entered on the platform: a must-trade "
                                            "project must be registered and traded here first."), "not_entered")
-    (_pk, _status, blocking, exemption_id, exemption_code, exemption_status, due_day, past_due, reported,
-     contract) = row
+    (_pk, _status, blocking, exemption_id, exemption_code, exemption_status, due_day, due_at, overdue_at,
+     reported, contract) = row
     if blocking:
         return answer(Decision.DENY, blocking, _("A violation of the must-trade rules was recorded for this "
                                                  "project (%(code)s).") % {"code": blocking}, "violation")
     if exemption_id is not None and exemption_status == ExemptionStatus.APPROVED:
-        if past_due and not reported:
+        if not reported and _report_past_due(due_at, overdue_at):
             return answer(Decision.DENY, exemption_code,
                           _("Exemption %(code)s: the post-trade report was due by %(due)s and has not been "
                             "submitted.") % {"code": exemption_code, "due": str(due_day)[:10]}, "report_overdue")
