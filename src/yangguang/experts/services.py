@@ -556,10 +556,7 @@ def invitation_respond(*, actor: Any, slot: DrawSlot, accept: bool, reason: str 
         event_append(action=f"experts.invitation.{locked.state}", actor=actor, obj=locked,
                      payload={"draw": draw.pk, "stratum": locked.stratum, "rank": locked.rank})
         if accept:
-            project = draw.request.project
-            ServiceRecord.objects.create(expert=locked.expert, purchaser_credit_code=draw.request.purchaser_credit_code,
-                                         purchaser_name=project.owner.name, served_on=evaluation_day(draw.request),
-                                         project=project, slot=locked)
+            _service_record(draw, locked)
         else:
             _invite_next_backup(draw, locked.stratum, now, actor)
     return locked
@@ -688,6 +685,43 @@ def attendance_record(*, actor: Any, slot: DrawSlot, attended: bool) -> DrawSlot
         event_append(action="experts.attendance.recorded", actor=actor, obj=locked,
                      payload={"draw": draw.pk, "attended": attended})
     return locked
+
+
+def _service_record(draw: Draw, slot: DrawSlot) -> ServiceRecord:
+    """The expert serves this purchaser on the evaluation day (the repeat-service recusal rule reads it)."""
+    project = draw.request.project
+    return ServiceRecord.objects.create(expert=slot.expert, purchaser_credit_code=draw.request.purchaser_credit_code,
+                                        purchaser_name=project.owner.name, served_on=evaluation_day(draw.request),
+                                        project=project, slot=slot)
+
+
+def slot_withdraw(*, actor: Any, slot: DrawSlot, reason: str) -> DrawSlot | None:
+    """At the evaluation (after the release) a seated expert withdraws — a conflict declared against a bidder
+    (招标投标法 第37条, 政府采购法实施条例 第9条) — and the next waiting backup of the stratum is seated at once
+    (an on-site call-up, no answer window). Returns the backup's slot, or None when the stratum has run out
+    (the draw is then marked short). The audit package's replay sees the withdrawal as a decline."""
+    with transaction.atomic():
+        draw, locked = _released_slot(slot)
+        locked.state, locked.responded_at = SlotState.DECLINED, db_now()
+        locked.decline_reason = (reason or "").strip()[:200] or "recused at the evaluation"
+        locked.save(update_fields=["state", "responded_at", "decline_reason"])
+        ServiceRecord.objects.filter(slot=locked).update(attended=False)
+        event_append(action="experts.slot.withdrawn", actor=actor, obj=locked,
+                     payload={"draw": draw.pk, "stratum": locked.stratum, "rank": locked.rank})
+        backup = (DrawSlot.objects.select_for_update().filter(draw=draw, stratum=locked.stratum,
+                                                              state=SlotState.WAITING).order_by("rank").first())
+        if backup is None:
+            draw.short = True
+            draw.save(update_fields=["short"])
+            event_append(action="experts.draw.short", actor=actor, obj=draw, payload={"stratum": locked.stratum})
+            return None
+        now = db_now()
+        backup.state, backup.invited_at, backup.responded_at = SlotState.ACCEPTED, now, now
+        backup.save(update_fields=["state", "invited_at", "responded_at"])
+        _service_record(draw, backup)
+        event_append(action="experts.slot.called_up", actor=actor, obj=backup,
+                     payload={"draw": draw.pk, "stratum": backup.stratum, "rank": backup.rank})
+    return backup
 
 
 def expert_rate(*, actor: Any, slot: DrawSlot, score: int, comment: str = "") -> ExpertRating:
