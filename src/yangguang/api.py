@@ -51,6 +51,8 @@ def _add_routers() -> None:
     from yangguang.suppliers.api import router as suppliers_router
     from yangguang.tendering.api import router as tendering_router
 
+    # First: finance systems call the funding check at a high rate; its route is tried before the others.
+    api.add_router("/funding-check", funding_router)
     api.add_router("/log", core_router)
     api.add_router("/accounts", accounts_router)
     api.add_router("/catalogue", catalogue_router)
@@ -62,7 +64,6 @@ def _add_routers() -> None:
     api.add_router("/experts", experts_router)
     api.add_router("/bidding", bidding_router)
     api.add_router("/evaluation", evaluation_router)
-    api.add_router("/funding-check", funding_router)
 
 
 _add_routers()

@@ -30,3 +30,13 @@ application = ProtocolTypeRouter({
     "http": django_asgi,
     "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(_websocket_patterns()))),
 })
+
+# Import every view module now, then move everything loaded at start-up out of the garbage collector's
+# generations: a full collection of a Django process's ~127,000 start-up objects took 38 ms on the reference
+# VM, and every request in flight waited for it (docs/performance-musttrade.md).
+import gc  # noqa: E402
+
+from django.urls import get_resolver  # noqa: E402
+
+get_resolver().url_patterns  # noqa: B018
+gc.freeze()
