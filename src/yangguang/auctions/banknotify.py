@@ -13,25 +13,18 @@ returns the first outcome; a replayed body is therefore harmless.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
-
 from django.conf import settings
+
+from yangguang.core.webhooks import body_signature, body_signature_valid, shared_secret
 
 
 def bank_secret() -> bytes | None:
-    secret = getattr(settings, "YANGGUANG_AUCTION_BANK_SECRET", "") or os.environ.get(
-        "YANGGUANG_AUCTION_BANK_SECRET", "")
-    return secret.encode() if secret else None
+    return shared_secret(getattr(settings, "YANGGUANG_AUCTION_BANK_SECRET", ""), "YANGGUANG_AUCTION_BANK_SECRET")
 
 
 def bank_signature(body: bytes, secret: bytes) -> str:
-    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+    return body_signature(body, secret)
 
 
 def bank_signature_valid(body: bytes, header: str) -> bool:
-    secret = bank_secret()
-    if secret is None or not header:
-        return False
-    return hmac.compare_digest(bank_signature(body, secret), header.strip())
+    return body_signature_valid(body, header, bank_secret())

@@ -15,25 +15,19 @@ its unified social credit code.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
-
 from django.conf import settings
+
+from yangguang.core.webhooks import body_signature, body_signature_valid, shared_secret
 
 
 def bank_secret(centre_code: str) -> bytes | None:
     configured = getattr(settings, "YANGGUANG_BANK_SECRETS", {}) or {}
-    secret = configured.get(centre_code) or os.environ.get(f"YANGGUANG_BANK_SECRET_{centre_code}", "")
-    return secret.encode() if secret else None
+    return shared_secret(configured.get(centre_code), f"YANGGUANG_BANK_SECRET_{centre_code}")
 
 
 def bank_signature(body: bytes, secret: bytes) -> str:
-    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+    return body_signature(body, secret)
 
 
 def bank_signature_valid(body: bytes, header: str, centre_code: str) -> bool:
-    secret = bank_secret(centre_code)
-    if secret is None or not header:
-        return False
-    return hmac.compare_digest(bank_signature(body, secret), header.strip())
+    return body_signature_valid(body, header, bank_secret(centre_code))
