@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .states import AmendmentGround, EvaluationStatus, MemberKind, MemberState, ReviewKind
+from .states import AmendmentGround, CandidateGround, EvaluationStatus, MemberKind, MemberState, ReviewKind
 
 
 class Evaluation(models.Model):
@@ -34,6 +34,13 @@ class Evaluation(models.Model):
     failure_reason = models.TextField(_("reason for failure"), blank=True)
     publicity_notice_id = models.BigIntegerField(null=True, blank=True)
     publicity_closed_at = models.DateTimeField(null=True, blank=True)
+    # Legal timers after the report (see :mod:`.timers`): when every member had signed, the deemed award of
+    # a procurement (P-033), the deadlines found overdue (codes of :data:`.timers.ALERTS`) and the
+    # chronograph's next look.
+    reported_at = models.DateTimeField(_("report completed at"), null=True, blank=True)
+    deemed_award_at = models.DateTimeField(_("award deemed confirmed at"), null=True, blank=True)
+    overdue = models.JSONField(default=list, blank=True, help_text="codes of the legal deadlines missed")
+    next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -67,6 +74,11 @@ class Tenderer(models.Model):
     security_ok = models.BooleanField(default=True)
     qualified = models.BooleanField(_("passed the reviews"), null=True, blank=True)
     abnormally_low = models.BooleanField(default=False)
+    # A ranked candidate who gave up the award or failed the re-check before it (G-035, G-036): the award
+    # passes to the next in order.
+    withdrawn_ground = models.CharField(_("withdrawn"), max_length=20, choices=CandidateGround.choices, blank=True)
+    withdrawn_reason = models.TextField(blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["evaluation", "pk"]
@@ -296,6 +308,7 @@ class Contract(models.Model):
     signed_late = models.BooleanField(default=False, help_text="signed after the legal period from the award")
     notice_id = models.BigIntegerField(null=True, blank=True)
     notice_due = models.DateTimeField(null=True, blank=True)
+    notice_late = models.BooleanField(default=False, help_text="the notice was published after its deadline (P-036)")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
 

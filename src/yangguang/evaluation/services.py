@@ -58,15 +58,19 @@ from .states import (
     STEP_CONTRACT,
     STEP_FAIL,
     STEP_PUBLISH,
+    STEP_REAWARD,
     STEP_REPORT,
     STEP_REPORTED,
+    STEP_RETENDER,
     STEP_SCORING,
     STEP_START,
     AmendmentGround,
+    CandidateGround,
     EvaluationStatus,
     MemberKind,
     MemberState,
 )
+from .timers import schedule
 
 OWNER_PREFIX = "evaluation.evaluation"
 ROUND_METHODS = frozenset({"procurement_negotiation", "procurement_consultation"})
@@ -300,6 +304,19 @@ def _next_backup(evaluation: Evaluation, member: Member) -> Any:
             .select_related("expert").order_by("rank").first())
 
 
+def _withdraw_slot(actor: Any, evaluation: Evaluation, member: Member) -> Any:
+    """Withdraw the member's draw slot and get the backup seated in its place: through the experts app's
+    ``slot_withdraw`` when it has one (the slot becomes declined there and the backup accepted), else the next
+    waiting backup of the stratum read here."""
+    from yangguang.experts import services as experts_services
+
+    if member.slot is None:
+        return None
+    if hasattr(experts_services, "slot_withdraw"):
+        return experts_services.slot_withdraw(actor=actor, slot=member.slot, reason="conflict")
+    return _next_backup(evaluation, member)
+
+
 def conflict_declare(*, actor: Any, evaluation: Evaluation, conflicts: dict[int, str]) -> Member | None:
     """The member declares, for every bidder, that they have no conflict — or names a conflict (bidder id →
     reason). A declared conflict withdraws the member and seats the next backup from the draw (returned)."""
@@ -327,7 +344,7 @@ def conflict_declare(*, actor: Any, evaluation: Evaluation, conflicts: dict[int,
         member.state = MemberState.REPLACED
         member.is_chair = False
         member.replaced_reason = _("Declared a conflict of interest")
-        backup = _next_backup(locked, member)
+        backup = _withdraw_slot(actor, locked, member)
         replacement = None
         if backup is not None:
             replacement = Member.objects.create(evaluation=locked, kind=MemberKind.EXPERT, slot=backup,
@@ -794,7 +811,9 @@ def report_sign(*, actor: Any, evaluation: Evaluation) -> ReportSignature:
         signed = set(ReportSignature.objects.filter(report=report).values_list("member_id", flat=True))
         if all(m.pk in signed for m in seated(locked)):
             locked.status = EVALUATION_MOVES.target(STEP_REPORTED, locked.status)
-            locked.save(update_fields=["status"])
+            locked.reported_at = db_now()
+            schedule(locked)
+            locked.save(update_fields=["status", "reported_at", "next_check_at"])
             event_append(action="evaluation.report.completed", actor=actor, obj=locked,
                          payload={"sha256": report.sha256, "signatures": len(signed)})
     return signature
@@ -860,7 +879,8 @@ def publicity_publish(*, actor: Any, evaluation: Evaluation) -> Any:
                         "supplier" if deal else "winner": f"{first.name} {_money(first.effective_price)}元",
                         "main_items": locked.lot.name, "experts": experts})
         locked.status, locked.publicity_notice_id = target, notice.pk
-        locked.save(update_fields=["status", "publicity_notice_id"])
+        schedule(locked)
+        locked.save(update_fields=["status", "publicity_notice_id", "next_check_at"])
         event_append(action="evaluation.publicity.published", actor=actor, obj=locked,
                      payload={"notice": notice.code, "type": notice.type})
     return notice
@@ -946,9 +966,43 @@ def _award_pdf(evaluation: Evaluation, tenderer: Tenderer, price: Decimal, when:
     return doc.to_bytes()
 
 
+CONTRACT_FIELDS = ("parties", "subject", "quantity", "quality", "price", "performance", "acceptance", "liability",
+                   "disputes")
+MAX_FIELD = 1000
+
+
+def candidates_left(evaluation: Evaluation) -> list[Tenderer]:
+    """The ranked candidates still on the award path, in rank order (withdrawn ones skipped)."""
+    refs = {t.ref: t for t in evaluation.tenderers.all()}
+    return [refs[r["ref"]] for r in ranked(evaluation) if r["ref"] in refs and not refs[r["ref"]].withdrawn_ground]
+
+
+def recheck_problems(evaluation: Evaluation, tenderer: Tenderer) -> list[str]:
+    """What the platform knows that needs the committee's re-check before the award notice (G-036): the
+    candidate blacklisted since its bid, or its bid security refunded or withdrawn before the award."""
+    from yangguang.suppliers.models import SupplierProfile
+    from yangguang.suppliers.states import CreditStatus
+    from yangguang.tendering.models import BidSecurity
+
+    problems: list[str] = []
+    if tenderer.organisation_id is None:
+        return problems
+    if SupplierProfile.objects.filter(organisation_id=tenderer.organisation_id,
+                                      credit_status=CreditStatus.BLACKLISTED).exists():
+        problems.append(_("%(ref)s has been blacklisted since its bid.") % {"ref": tenderer.ref})
+    # A security refunded by this evaluation's own award (to a candidate who later got its turn) still counts.
+    securities = BidSecurity.objects.filter(lot=evaluation.lot, organisation_id=tenderer.organisation_id).exclude(
+        refund_reference__startswith=f"YG-EVAL-{evaluation.pk}-")
+    if securities.exists() and not securities.filter(refunded_at=None).exists():
+        problems.append(_("%(ref)s's bid security is no longer held.") % {"ref": tenderer.ref})
+    return problems
+
+
 def award_confirm(*, actor: Any, evaluation: Evaluation) -> Award:
-    """The purchaser confirms the first-ranked candidate (G-035): the award notice (PDF) is issued, the
-    savings recorded and the other bidders' securities refunded through tendering."""
+    """The purchaser confirms the first candidate still on the award path (G-035: the first-ranked unless it
+    gave up or failed the re-check): the award notice (PDF) is issued, the savings recorded and the other
+    bidders' securities refunded through tendering. A candidate the platform knows to need the committee's
+    re-check (G-036) is refused until the re-check is recorded."""
     from yangguang.tendering.models import BidSecurity
     from yangguang.tendering.services.securities import security_refund
 
@@ -959,8 +1013,16 @@ def award_confirm(*, actor: Any, evaluation: Evaluation) -> Award:
         _open_objections(locked)
         if _works(locked) and locked.publicity_closed_at is None:
             raise IllegalTransition(_("The candidate publicity is still running."), code="publicity_running")
-        rows = ranked(locked)
-        winner = locked.tenderers.get(ref=rows[0]["ref"])
+        left = candidates_left(locked)
+        if not left:
+            raise IllegalTransition(_("No candidate is left: end the evaluation for a new tender."),
+                                    code="no_candidate")
+        winner = left[0]
+        problems = recheck_problems(locked, winner)
+        if problems:
+            raise ValidationFailed(" ".join([*problems, str(_(
+                "The original committee must re-check the candidate (G-036): record its finding before the "
+                "award."))]), code="recheck_required", field="tenderer")
         # The award price is what the winner quoted (after correction or the last round), not the evaluated
         # price: a policy deduction only ranks, it is not paid.
         price = winner.effective_price
@@ -970,20 +1032,108 @@ def award_confirm(*, actor: Any, evaluation: Evaluation) -> Award:
                                      savings=locked.lot.budget - price, notice_path=stored.path,
                                      notice_sha256=stored.sha256, awarded_by=actor, awarded_at=now)
         locked.status = target
-        locked.save(update_fields=["status"])
+        locked.award = award
+        schedule(locked)
+        locked.save(update_fields=["status", "next_check_at"])
+        rank = next(int(r["rank"]) for r in ranked(locked) if r["ref"] == winner.ref)
         event_append(action="evaluation.award.confirmed", actor=actor, obj=locked,
-                     payload={"tenderer": winner.ref, "price": str(price), "savings": str(award.savings),
-                              "notice_sha256": stored.sha256})
+                     payload={"tenderer": winner.ref, "rank": rank, "price": str(price),
+                              "savings": str(award.savings), "notice_sha256": stored.sha256,
+                              "deemed": locked.deemed_award_at is not None})
         others = [t.organisation_id for t in locked.tenderers.exclude(pk=winner.pk) if t.organisation_id]
         for security in BidSecurity.objects.filter(lot=locked.lot, organisation_id__in=others, refunded_at=None):
             security_refund(actor=actor, security=security, reference=f"YG-EVAL-{locked.pk}-AWARD")
     return award
 
 
-def contract_record(*, actor: Any, evaluation: Evaluation, signed_on: dt.date, price: Any, fields: dict | None = None
-                    ) -> Contract:
-    """Record the signed contract (its date against the legal period from the award, G-038 / P-035), publish
-    the contract notice (P-036) and refund the winner's security."""
+def candidate_withdraw(*, actor: Any, evaluation: Evaluation, tenderer: Tenderer, ground: str, reason: str
+                       ) -> Evaluation:
+    """A ranked candidate leaves the award path: it gave up, cannot perform, gave no performance security
+    (G-035), or the original committee's re-check found it no longer fit (G-036). If it held the award, the
+    award is withdrawn (its notice stays in the log) and the purchaser confirms the next candidate in order, or
+    ends the evaluation for a new tender (:func:`evaluation_retender`)."""
+    text = _reason(reason)
+    if ground not in CandidateGround.values:
+        raise ValidationFailed(_("Choose the ground."), code="invalid_ground", field="ground")
+    _buyer(actor, evaluation)
+    with transaction.atomic():
+        locked = _lock(evaluation)
+        _in(locked, EvaluationStatus.REPORTED, EvaluationStatus.PUBLICITY, EvaluationStatus.AWARDED)
+        candidate = Tenderer.objects.select_for_update().get(pk=tenderer.pk, evaluation=locked)
+        if candidate.withdrawn_ground:
+            raise IllegalTransition(_("This candidate has already withdrawn."), code="withdrawn")
+        if candidate not in candidates_left(locked):
+            raise ValidationFailed(_("Only a ranked candidate can withdraw from the award."), code="not_candidate",
+                                   field="tenderer")
+        candidate.withdrawn_ground, candidate.withdrawn_reason, candidate.withdrawn_at = ground, text, db_now()
+        candidate.save(update_fields=["withdrawn_ground", "withdrawn_reason", "withdrawn_at"])
+        award = Award.objects.filter(evaluation=locked).first()
+        revoked = award is not None and award.tenderer_id == candidate.pk
+        if award is not None and revoked:
+            locked.status = EVALUATION_MOVES.target(STEP_REAWARD, locked.status)
+            locked.overdue = [c for c in (locked.overdue or []) if c != "contract"]
+            event_append(action="evaluation.award.revoked", actor=actor, obj=locked,
+                         payload={"tenderer": candidate.ref, "notice_sha256": award.notice_sha256})
+            award.delete()
+        schedule(locked)
+        locked.save(update_fields=["status", "overdue", "next_check_at"])
+        left = candidates_left(locked)
+        event_append(action="evaluation.candidate.withdrawn", actor=actor, obj=locked,
+                     payload={"tenderer": candidate.ref, "ground": ground, "award_revoked": revoked,
+                              "next": left[0].ref if left else None})
+    return locked
+
+
+def evaluation_retender(*, actor: Any, evaluation: Evaluation, reason: str) -> Any:
+    """End the evaluation after the report for a new tender (G-035: the tenderer may re-tender instead of
+    awarding the next candidate; 政采 废标 when no candidate is left). Publishes the failed-tender notice."""
+    from yangguang.notices.services import notice_publish
+    from yangguang.notices.states import NoticeType
+
+    text = _reason(reason)
+    _buyer(actor, evaluation)
+    with transaction.atomic():
+        locked = _lock(evaluation)
+        target = EVALUATION_MOVES.target(STEP_RETENDER, locked.status)
+        if locked.status == EvaluationStatus.AWARDED:
+            raise IllegalTransition(_("The award stands: withdraw the winner first."), code="awarded")
+        _open_objections(locked)
+        procedure, project = locked.procedure, locked.procedure.project
+        rule = "G-035" if _works(locked) else "P-048"
+        notice = notice_publish(
+            actor=actor, notice_type=NoticeType.FAILED_TENDER, region=project.centre.region, project=project,
+            title=f"{project.name} {locked.lot.name} 招标失败公告", owner=f"{OWNER_PREFIX}:{locked.pk}",
+            fields={"project_name_code": f"{project.name}（{procedure.code or procedure.pk}）{locked.lot.name}",
+                    "ground": text, "legal_basis": rule, "next_step": "重新招标"})
+        locked.status, locked.failure_reason = target, text
+        schedule(locked)
+        locked.save(update_fields=["status", "failure_reason", "next_check_at"])
+        event_append(action="evaluation.evaluation.retender", actor=actor, obj=locked,
+                     payload={"notice": notice.code, "rule": rule})
+    return notice
+
+
+def contract_fields_clean(fields: dict[str, Any] | None) -> dict[str, str]:
+    """The contract notice's legal fields (GPLR 第50条, M87 第72条): every one required, free of secrets by
+    the purchaser's choice of wording, at most 1000 characters each."""
+    clean: dict[str, str] = {}
+    for key in CONTRACT_FIELDS:
+        if key == "price":
+            continue
+        value = str((fields or {}).get(key) or "").strip()
+        if not value:
+            raise ValidationFailed(_("Fill in every field of the contract notice."), code="required", field=key)
+        if len(value) > MAX_FIELD:
+            raise ValidationFailed(_("At most 1000 characters."), code="too_long", field=key)
+        clean[key] = value
+    return clean
+
+
+def contract_record(*, actor: Any, evaluation: Evaluation, signed_on: dt.date, price: Any,
+                    fields: dict[str, Any] | None = None) -> Contract:
+    """Record the signed contract (its date against the legal period from the award, G-038 / P-035, flagged
+    late past it), publish the contract notice with its legal fields at once (P-036: flagged late when the
+    recording comes after its deadline) and refund the winner's security."""
     from yangguang.notices.services import notice_publish
     from yangguang.notices.states import NoticeType
     from yangguang.tendering.models import BidSecurity
@@ -991,13 +1141,15 @@ def contract_record(*, actor: Any, evaluation: Evaluation, signed_on: dt.date, p
 
     _buyer(actor, evaluation)
     amount = _decimal(price, "price").quantize(Decimal("0.01"))
+    extra = contract_fields_clean(fields)
     with transaction.atomic():
         locked = _lock(evaluation)
         target = EVALUATION_MOVES.target(STEP_CONTRACT, locked.status)
         _open_objections(locked)
         award = Award.objects.select_related("tenderer").get(evaluation=locked)
         awarded_on = local_date(award.awarded_at)
-        if signed_on < awarded_on or signed_on > local_date(db_now()):
+        now = db_now()
+        if signed_on < awarded_on or signed_on > local_date(now):
             raise ValidationFailed(_("The contract date must lie between the award and today."),
                                    code="invalid_date", field="signed_on")
         if amount != award.price:
@@ -1007,29 +1159,20 @@ def contract_record(*, actor: Any, evaluation: Evaluation, signed_on: dt.date, p
         limit = deadline(award.awarded_at, int(rule_param(rule)), str(rule_param(rule, "unit")))
         late = signed_on > limit.last_day
         project = locked.procedure.project
-        extra = fields or {}
-        due = deadline(dt.datetime.combine(signed_on, dt.time(9, 0), tzinfo=award.awarded_at.tzinfo),
-                       int(rule_param("P-036")), str(rule_param("P-036", "unit"))).at
+        due = deadline(signed_on, int(rule_param("P-036")), str(rule_param("P-036", "unit"))).at
         notice = notice_publish(
             actor=actor, notice_type=NoticeType.CONTRACT, region=project.centre.region, project=project,
             category=project.category, title=f"{project.name} {locked.lot.name} 合同公告",
-            owner=f"{OWNER_PREFIX}:{locked.pk}",
-            fields={"parties": f"{project.owner.name}；{award.tenderer.name}",
-                    "subject": locked.lot.name, "quantity": extra.get("quantity") or "1 项",
-                    "quality": extra.get("quality") or award.tenderer.terms.get("quality", "合格"),
-                    "price": f"{_money(amount)} 元",
-                    "performance": extra.get("performance") or award.tenderer.terms.get("duration_days", "按合同约定"),
-                    "acceptance": extra.get("acceptance") or "按招标文件及合同约定验收",
-                    "liability": extra.get("liability") or "按合同约定",
-                    "disputes": extra.get("disputes") or "协商；协商不成向项目所在地人民法院起诉"})
+            owner=f"{OWNER_PREFIX}:{locked.pk}", fields={**extra, "price": f"{_money(amount)} 元"})
         contract = Contract.objects.create(evaluation=locked, signed_on=signed_on, price=amount, signed_late=late,
-                                           notice_id=notice.pk, notice_due=due, recorded_by=actor,
-                                           recorded_at=db_now())
+                                           notice_id=notice.pk, notice_due=due, notice_late=now > due,
+                                           recorded_by=actor, recorded_at=now)
         locked.status = target
-        locked.save(update_fields=["status"])
+        schedule(locked)
+        locked.save(update_fields=["status", "next_check_at"])
         event_append(action="evaluation.contract.recorded", actor=actor, obj=locked,
                      payload={"signed_on": signed_on.isoformat(), "price": str(amount), "late": late,
-                              "notice": notice.code})
+                              "rule": rule, "notice": notice.code, "notice_late": contract.notice_late})
         if award.tenderer.organisation_id:
             for security in BidSecurity.objects.filter(lot=locked.lot, organisation_id=award.tenderer.organisation_id,
                                                        refunded_at=None):

@@ -44,6 +44,16 @@ class AmendmentGround(models.TextChoices):
     OUTLIER = "outlier", pgettext_lazy("evaluation", "Score obviously too high or too low")
 
 
+class CandidateGround(models.TextChoices):
+    """Why a ranked candidate leaves the award path (G-035: 放弃中标、不能履行合同、未按要求提交履约保证金;
+    G-036: the original committee's re-check finds it no longer fit, e.g. blacklisted since the bid)."""
+
+    GAVE_UP = "gave_up", pgettext_lazy("evaluation", "Gave up the award")
+    CANNOT_PERFORM = "cannot_perform", pgettext_lazy("evaluation", "Cannot perform the contract")
+    NO_PERFORMANCE_BOND = "no_bond", pgettext_lazy("evaluation", "No performance security as required")
+    RECHECK_FAILED = "recheck_failed", pgettext_lazy("evaluation", "Failed the committee's re-check")
+
+
 # The qualification and compliance checklist every bid is reviewed against (the procedure may add items).
 DEFAULT_CHECKLIST: tuple[tuple[str, str, str], ...] = (
     ("licence", ReviewKind.QUALIFICATION, gettext_noop("Business licence and required qualification")),
@@ -61,6 +71,8 @@ STEP_PUBLISH = gettext_noop("publish the result")
 STEP_AWARD = gettext_noop("confirm the award")
 STEP_CONTRACT = gettext_noop("record the contract")
 STEP_FAIL = gettext_noop("declare the evaluation failed")
+STEP_REAWARD = gettext_noop("withdraw the award from a candidate who gave up")
+STEP_RETENDER = gettext_noop("end the evaluation for a new tender")
 
 S = EvaluationStatus
 EVALUATION_MOVES = TransitionTable({
@@ -72,6 +84,8 @@ EVALUATION_MOVES = TransitionTable({
     STEP_AWARD: ([S.PUBLICITY], S.AWARDED),
     STEP_CONTRACT: ([S.AWARDED], S.CONTRACTED),
     STEP_FAIL: ([S.PREPARING, S.IN_SESSION, S.SCORING], S.FAILED),
+    STEP_REAWARD: ([S.AWARDED], S.PUBLICITY),
+    STEP_RETENDER: ([S.REPORTED, S.PUBLICITY, S.AWARDED], S.FAILED),
 })
 
 # Steps a committee works in (members may act), and the statuses after the committee has finished.

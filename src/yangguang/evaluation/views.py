@@ -27,7 +27,8 @@ from yangguang.core.errors import ServiceError, ValidationFailed
 from . import selectors, services
 from .access import READER_ROLES, evaluation_visible, is_buyer, is_organiser, member_of, seated_member, tenderer_of
 from .models import Evaluation, Member, Objection, Review, Round, Tenderer
-from .states import AFTER_REPORT, AmendmentGround, EvaluationStatus, MemberKind
+from .states import AFTER_REPORT, AmendmentGround, CandidateGround, EvaluationStatus, MemberKind
+from .timers import LABELS, timers
 
 ALL_SIGNED_IN = frozenset(Role.values)
 
@@ -98,12 +99,30 @@ def room(request: HttpRequest, pk: int) -> HttpResponse:
         "start_problems": services.start_problems(evaluation) if status == EvaluationStatus.PREPARING else [],
         "candidates": [m for m in services.seated(evaluation) if m.kind == MemberKind.EXPERT],
         "award": getattr(evaluation, "award", None), "contract": getattr(evaluation, "contract", None),
+        "timers": timers(evaluation), "overdue_labels": [str(LABELS[c]) for c in evaluation.overdue or []
+                                                         if c in LABELS],
+        "left": services.candidates_left(evaluation) if status in AFTER_REPORT else [],
+        "withdrawn": [t for t in tenderers if t.withdrawn_ground], "grounds": CandidateGround.choices,
+        "contract_initial": _contract_initial(evaluation) if buyer and status == EvaluationStatus.AWARDED else {},
         "S": EvaluationStatus, "after_report": status in AFTER_REPORT, "today": db_now().date(),
         "round_methods": evaluation.procedure.method in services.ROUND_METHODS,
         "rep_users": (User.objects.filter(organisation_id=evaluation.procedure.project.owner_id, role=Role.PURCHASER)
                       if buyer and status == EvaluationStatus.PREPARING else []),
     }
     return render(request, "evaluation/room.html", context)
+
+
+def _contract_initial(evaluation: Evaluation) -> dict[str, str]:
+    """Suggestions for the contract notice form, from the project and the winning bid; the purchaser edits
+    them (and leaves out state and commercial secrets) before recording."""
+    award = getattr(evaluation, "award", None)
+    if award is None:
+        return {}
+    project, tenderer = evaluation.procedure.project, award.tenderer
+    return {"parties": f"{project.owner.name}；{tenderer.name}", "subject": evaluation.lot.name,
+            "quality": str(tenderer.terms.get("quality", "")),
+            "performance": (_("%(n)s days") % {"n": tenderer.terms["duration_days"]}
+                            if tenderer.terms.get("duration_days") else "")}
 
 
 def _bool(value: str | None) -> bool:
@@ -198,9 +217,29 @@ def _step_contract(request: HttpRequest, ev: Evaluation) -> str:
     except ValueError:
         raise ValidationFailed(_("Enter the signing date as YYYY-MM-DD."), code="invalid_date",
                                field="signed_on") from None
-    services.contract_record(actor=request.user, evaluation=ev, signed_on=signed_on,
-                             price=request.POST.get("price", ""))
+    fields = {key: request.POST.get(key, "") for key in services.CONTRACT_FIELDS if key != "price"}
+    contract = services.contract_record(actor=request.user, evaluation=ev, signed_on=signed_on,
+                                        price=request.POST.get("price", ""), fields=fields)
+    if contract.notice_late:
+        return _("Contract recorded and its notice published — after the legal deadline; the delay is on record.")
     return _("Contract recorded and the contract notice published.")
+
+
+def _step_withdraw(request: HttpRequest, ev: Evaluation) -> str:
+    tenderer = Tenderer.objects.filter(pk=request.POST.get("tenderer") or 0, evaluation=ev).first()
+    if tenderer is None:
+        raise ValidationFailed(_("Choose the candidate."), code="required", field="tenderer")
+    services.candidate_withdraw(actor=request.user, evaluation=ev, tenderer=tenderer,
+                                ground=request.POST.get("ground", ""), reason=request.POST.get("reason", ""))
+    left = services.candidates_left(ev)
+    if left:
+        return _("Recorded. The award passes to the next candidate in order: %(ref)s.") % {"ref": left[0].ref}
+    return _("Recorded. No candidate is left: end the evaluation for a new tender.")
+
+
+def _step_retender(request: HttpRequest, ev: Evaluation) -> str:
+    services.evaluation_retender(actor=request.user, evaluation=ev, reason=request.POST.get("reason", ""))
+    return _("The evaluation is ended for a new tender; the failed-tender notice is published.")
 
 
 def _step_fail(request: HttpRequest, ev: Evaluation) -> str:
@@ -220,7 +259,7 @@ STEPS: dict[str, Callable[[HttpRequest, Evaluation], str]] = {
     "seat": _step_seat, "representative": _step_rep, "declare": _step_declare, "vote": _step_vote,
     "review": _step_review, "correction": _step_correction, "round_open": _step_round_open,
     "round_close": _step_round_close, "quote": _step_quote, "object": _step_object, "answer": _step_answer,
-    "contract": _step_contract, "fail": _step_fail,
+    "contract": _step_contract, "fail": _step_fail, "withdraw": _step_withdraw, "retender": _step_retender,
     "sign_in": _simple(services.member_sign_in, gettext_noop("You are signed in to the session.")),
     "start": _simple(services.evaluation_start, gettext_noop("The session has started.")),
     "scoring": _simple(services.scoring_open, gettext_noop("Reviews closed; scoring is open.")),

@@ -37,6 +37,8 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from .types import MethodError
 
 METHODS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8")
@@ -59,7 +61,7 @@ def fmt(value: Decimal) -> str:
 def draw_index(seed: bytes, n: int, label: str) -> int:
     """A verifiable choice among ``n`` published options: anyone with the seed recomputes it."""
     if n <= 0:
-        raise MethodError("Nothing to draw from.", code="empty_choices", field="benchmark")
+        raise MethodError(_("Nothing to draw from."), code="empty_choices", field="benchmark")
     digest = hashlib.sha256(label.encode() + b"\x00" + seed).digest()
     return int.from_bytes(digest, "big") % n
 
@@ -95,7 +97,8 @@ def geometric_mean(values: Sequence[Decimal]) -> Decimal:
 
 def _need_seed(seed: bytes | None, what: str) -> bytes:
     if seed is None:
-        raise MethodError(f"This benchmark method draws {what} at the opening: the random value is required.",
+        raise MethodError(_("This benchmark method draws %(what)s at the opening: the random value is required.")
+                          % {"what": what},
                           code="random_value_required", field="random_value")
     return seed
 
@@ -117,7 +120,7 @@ def benchmark_price(params: dict[str, Any], prices: Sequence[Decimal], seed: byt
     benchmark (full precision) and the indexes of prices excluded as below a validity limit (B5 only)."""
     code = params.get("method", "B1")
     if not prices:
-        raise MethodError("No valid price to compute a benchmark from.", code="no_valid_bids")
+        raise MethodError(_("No valid price to compute a benchmark from."), code="no_valid_bids")
     excluded: set[int] = set()
     if code == "B1":
         base = min(prices)
@@ -211,7 +214,8 @@ def benchmark_price(params: dict[str, Any], prices: Sequence[Decimal], seed: byt
             base *= k
             steps.append(f"B8 × K {k} = {fmt(base)}")
     else:
-        raise MethodError(f"Unknown benchmark method {code!r}.", code="invalid_benchmark", field="benchmark")
+        raise MethodError(_("Unknown benchmark method %(code)r.")
+            % {"code": code}, code="invalid_benchmark", field="benchmark")
     return base, excluded
 
 

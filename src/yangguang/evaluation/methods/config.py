@@ -69,29 +69,31 @@ def config_findings(config: MethodConfig, limits: Limits | None = None) -> list[
     ``rule_check``), the others are structural (the configuration cannot be evaluated)."""
     problems: list[Problem] = []
     if config.method not in METHODS:
-        return [Problem(f"unknown evaluation method {config.method!r}")]
+        return [Problem(_("Unknown evaluation method %(method)r.") % {"method": config.method})]
     codes = [c.code for c in config.criteria]
     if len(set(codes)) != len(codes):
-        problems.append(Problem("two criteria share a code"))
+        problems.append(Problem(_("Two criteria share a code.")))
     for c in config.criteria:
         if c.kind not in ("price", "technical", "commercial", "pass_fail"):
-            problems.append(Problem(f"criterion {c.code}: unknown kind {c.kind!r}"))
+            problems.append(Problem(_("Criterion %(code)s: unknown kind %(kind)r.") % {"code": c.code, "kind": c.kind}))
         if c.points < 0 or c.points > 100:
-            problems.append(Problem(f"criterion {c.code}: points between 0 and 100"))
+            problems.append(Problem(_("Criterion %(code)s: the points lie between 0 and 100.") % {"code": c.code}))
         if c.kind == "pass_fail" and c.points:
-            problems.append(Problem(f"criterion {c.code}: a pass/fail criterion carries no points"))
+            problems.append(Problem(_("Criterion %(code)s: a pass/fail criterion carries no points.")
+                % {"code": c.code}))
         if c.objective is not None:
             problems.extend(Problem(p) for p in objective_rule_problems(c))
             if "标底" in str(c.objective) or "reserve_price" in str(c.objective):
-                problems.append(Problem(f"criterion {c.code}: closeness to the 标底 may not decide the award",
+                problems.append(Problem(_("Criterion %(code)s: closeness to the 标底 may not decide the award.")
+                    % {"code": c.code},
                                         rule="G-031"))
     price = [c for c in config.criteria if c.kind == "price"]
     if config.method in SCORE_METHODS:
         total = sum((c.points for c in config.criteria), Decimal(0))
         if total != 100:
-            problems.append(Problem(f"the criteria add up to {total} points, not 100"))
+            problems.append(Problem(_("The criteria add up to %(total)s points, not 100.") % {"total": total}))
         if len(price) > 1:
-            problems.append(Problem("one price criterion at most"))
+            problems.append(Problem(_("One price criterion at most.")))
         weight = sum((c.points for c in price), Decimal(0)) / 100
         if price and limits is not None and config.category in limits.price_weight:
             (low, high), rule = limits.price_weight[config.category]
@@ -106,17 +108,21 @@ def config_findings(config: MethodConfig, limits: Limits | None = None) -> list[
     if config.method == "comprehensive_evaluation":
         bench = config.benchmark or {}
         if bench.get("method", "B1") not in BENCHMARK_METHODS:
-            problems.append(Problem(f"unknown benchmark method {bench.get('method')!r}", field="benchmark"))
+            problems.append(Problem(_("Unknown benchmark method %(code)r.") % {"code": bench.get("method")},
+                                    field="benchmark"))
         for key in {"B5": ("k_choices",), "B6": ("alpha", "ceiling"), "B7": ()}.get(bench.get("method", ""), ()):
             if key not in bench:
-                problems.append(Problem(f"benchmark {bench['method']} needs {key}", field="benchmark"))
+                problems.append(Problem(_("Benchmark method %(code)s needs %(key)s.")
+                    % {"code": bench["method"], "key": key},
+                                        field="benchmark"))
     elif config.benchmark and config.benchmark.get("method", "B1") != "B1":
         # M87 第55条: 政采 uses the lowest price as benchmark and never drops the highest or lowest price.
-        problems.append(Problem("only the works comprehensive evaluation sets a benchmark-price method",
+        problems.append(Problem(_("Only the works comprehensive evaluation sets a benchmark-price method."),
                                 rule="P-027", field="benchmark"))
     if config.sme_deduction:
         if not Decimal(0) < config.sme_deduction < 1:
-            problems.append(Problem("the SME price deduction is a fraction between 0 and 1", field="sme_deduction"))
+            problems.append(Problem(_("The SME price deduction is a fraction between 0 and 1."),
+                                    field="sme_deduction"))
         elif limits is not None and limits.sme_deduction is not None:
             (low, high), rule = limits.sme_deduction
             if (low is not None and config.sme_deduction < low) or (high is not None and config.sme_deduction > high):
@@ -124,10 +130,10 @@ def config_findings(config: MethodConfig, limits: Limits | None = None) -> list[
                                         % {"value": _pct(config.sme_deduction), "low": _pct(low or Decimal(0)),
                                            "high": _pct(high or Decimal(1))}, rule=rule, field="sme_deduction"))
     if config.tie_break not in ("price", "technical", "none"):
-        problems.append(Problem(f"unknown tie-break {config.tie_break!r}"))
+        problems.append(Problem(_("Unknown tie-break %(rule)r.") % {"rule": config.tie_break}))
     if config.method == "lowest_price" and config.tie_break != "none":
         # rules.md §2.2: equal prices rank as 并列 (M87 第56条).
-        problems.append(Problem("equal prices rank as 并列 under the lowest-price method: use tie-break 'none'",
+        problems.append(Problem(_("Equal prices rank as 并列 under the lowest-price method: use the tie-break “none”."),
                                 rule="P-025"))
     return problems
 

@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from .types import Criterion, MethodError
 
 FORMULAS = ("ratio", "steps", "equals")
@@ -40,21 +42,24 @@ def objective_rule_problems(criterion: Criterion) -> list[str]:
     if "price_adjustment" in rule:
         adj = rule["price_adjustment"]
         missing = [k for k in ("term", "reference", "per_unit") if k not in adj]
-        return [f"criterion {criterion.code}: price adjustment lacks {', '.join(missing)}"] if missing else []
+        return [_("Criterion %(code)s: the price adjustment lacks %(keys)s.")
+            % {"code": criterion.code, "keys": ", ".join(missing)}] if missing else []
     problems = []
     if not rule.get("term"):
-        problems.append(f"criterion {criterion.code}: the objective rule names no term")
+        problems.append(_("Criterion %(code)s: the objective rule names no term.") % {"code": criterion.code})
     formula = rule.get("formula", "ratio")
     if formula not in FORMULAS:
-        problems.append(f"criterion {criterion.code}: unknown formula {formula!r}")
+        problems.append(_("Criterion %(code)s: unknown formula %(formula)r.")
+            % {"code": criterion.code, "formula": formula})
     if formula in ("ratio", "steps") and rule.get("better", "higher") not in ("higher", "lower"):
-        problems.append(f"criterion {criterion.code}: 'better' is higher or lower")
+        problems.append(_("Criterion %(code)s: “better” is “higher” or “lower”.") % {"code": criterion.code})
     if formula == "steps":
         for step in rule.get("steps") or []:
             if Decimal(str(step.get("points", 0))) > criterion.points:
-                problems.append(f"criterion {criterion.code}: a step gives more than {criterion.points} points")
+                problems.append(_("Criterion %(code)s: a step gives more than %(points)s points.")
+                                % {"code": criterion.code, "points": criterion.points})
         if not rule.get("steps"):
-            problems.append(f"criterion {criterion.code}: no steps declared")
+            problems.append(_("Criterion %(code)s: no steps declared.") % {"code": criterion.code})
     return problems
 
 
@@ -96,4 +101,5 @@ def objective_scores(criterion: Criterion, terms_by_ref: Mapping[str, Mapping[st
             reached = [p for limit, p in steps if v is not None and (v >= limit if better == "higher" else v <= limit)]
             out[ref] = max(reached, default=Decimal(0))
         return out
-    raise MethodError(f"criterion {criterion.code}: unknown formula {formula!r}", code="invalid_criteria")
+    raise MethodError(_("Criterion %(code)s: unknown formula %(formula)r.")
+        % {"code": criterion.code, "formula": formula}, code="invalid_criteria")

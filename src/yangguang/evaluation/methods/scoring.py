@@ -37,6 +37,8 @@ from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from .benchmark import benchmark_price, deviation_score, fmt, median
 from .objective import objective_scores, term_number
 from .prices import abnormally_low, arithmetic_correction, sme_evaluated
@@ -59,34 +61,39 @@ def _subjective(criterion: Criterion) -> bool:
 def _check_inputs(config: MethodConfig, bids: Sequence[BidInput],
                   scores: Mapping[str, Mapping[str, Mapping[str, Decimal]]]) -> None:
     if config.method not in METHODS:
-        raise MethodError(f"Unknown evaluation method {config.method!r}.", code="invalid_method")
+        raise MethodError(_("Unknown evaluation method %(method)r.") % {"method": config.method}, code="invalid_method")
     refs = [b.ref for b in bids]
     if len(set(refs)) != len(refs):
-        raise MethodError("Two bids share a reference.", code="duplicate_bid")
+        raise MethodError(_("Two bids share a reference."), code="duplicate_bid")
     codes = [c.code for c in config.criteria]
     if len(set(codes)) != len(codes):
-        raise MethodError("Two criteria share a code.", code="duplicate_criterion")
+        raise MethodError(_("Two criteria share a code."), code="duplicate_criterion")
     for bid in bids:
         if not isinstance(bid.price, Decimal) or bid.price <= 0:
-            raise MethodError(f"Bid {bid.ref}: the price must be a positive Decimal.", code="invalid_price",
+            raise MethodError(_("Bid %(ref)s: the price must be a positive number.")
+                % {"ref": bid.ref}, code="invalid_price",
                               field="price")
     by_code = {c.code: c for c in config.criteria}
     known = set(refs)
     for expert, per_bid in scores.items():
         for ref, per_criterion in per_bid.items():
             if ref not in known:
-                raise MethodError(f"Expert {expert} scored an unknown bid {ref}.", code="unknown_bid")
+                raise MethodError(_("Expert %(expert)s scored an unknown bid %(ref)s.")
+                    % {"expert": expert, "ref": ref}, code="unknown_bid")
             for code, value in per_criterion.items():
                 criterion = by_code.get(code)
                 if criterion is None:
-                    raise MethodError(f"Expert {expert} scored an unknown criterion {code}.",
+                    raise MethodError(_("Expert %(expert)s scored an unknown criterion %(code)s.")
+                        % {"expert": expert, "code": code},
                                       code="unknown_criterion")
                 if not isinstance(value, Decimal):
-                    raise MethodError("Scores are Decimal numbers.", code="invalid_score")
+                    raise MethodError(_("Scores must be numbers."), code="invalid_score")
                 if not Decimal(0) <= value <= criterion.points:
                     raise MethodError(
-                        f"Expert {expert}, bid {ref}, criterion {code}: {value} is outside 0–{criterion.points} "
-                        "(M87 第64条: a score outside the item's range).", code="score_out_of_range")
+                        _("Expert %(expert)s, bid %(ref)s, criterion %(code)s: %(value)s is outside 0–%(max)s "
+                          "(M87 第64条: a score outside the item's range).")
+                        % {"expert": expert, "ref": ref, "code": code, "value": value, "max": criterion.points},
+                        code="score_out_of_range")
 
 
 def _prices(config: MethodConfig, bids: Sequence[BidInput], steps: list[str],
@@ -176,7 +183,7 @@ def evaluate(config: MethodConfig, bids: Sequence[BidInput],
                 for ref, pts in objective_scores(c, terms_by_ref, flags).items():
                     criterion_scores[ref][c.code] = pts
         if subjective and valid and not experts:
-            raise MethodError("No expert has scored.", code="score_missing")
+            raise MethodError(_("No expert has scored."), code="score_missing")
         found: dict[str, list[Outlier]] = {c.code: [] for c in subjective}
         limit = {c.code: config.outlier_share * c.points for c in subjective}
         empty: Mapping[str, Decimal] = {}
@@ -190,7 +197,8 @@ def evaluate(config: MethodConfig, bids: Sequence[BidInput],
                 for expert, sheet in sheets:
                     value = sheet.get(code)
                     if value is None:
-                        raise MethodError(f"Expert {expert} has not scored bid {b.ref} on {code}.",
+                        raise MethodError(_("Expert %(expert)s has not scored bid %(ref)s on %(code)s.")
+                                          % {"expert": expert, "ref": b.ref, "code": code},
                                           code="score_missing")
                     values.append(value)
                 mine[code] = sum(values, Decimal(0)) / len(values)

@@ -73,6 +73,11 @@ def cases(ctx: dict[str, Any]) -> list[tuple[str, str, dict[str, int]]]:
         ("GET", f"/evaluation/{ev}/award.pdf",
          _only({Role.CENTRE_STAFF, Role.PLATFORM_ADMIN, Role.PURCHASER, Role.AGENCY}, 404)),
         ("POST", f"/evaluation/{ev}/do/sign_in/", _expect(302)),
+        # The award path's steps: every signed-in user is sent back with a message (the service refuses all
+        # but the purchaser side, and the report still awaits signatures here, so nothing changes).
+        ("POST", f"/evaluation/{ev}/do/withdraw/", _expect(302)),
+        ("POST", f"/evaluation/{ev}/do/retender/", _expect(302)),
+        ("POST", f"/evaluation/{ev}/do/contract/", _expect(302)),
         # The lot's evaluation is already open: the buyer side and staff are sent back with a message.
         ("POST", f"/evaluation/lots/{ids['lot']}/open/",
          _only({Role.CENTRE_STAFF, Role.PLATFORM_ADMIN, Role.PURCHASER, Role.AGENCY}, 302)),

@@ -197,3 +197,11 @@ def signed(evaluation: Evaluation) -> Evaluation:
     evaluation.refresh_from_db()
     assert evaluation.status == EvaluationStatus.REPORTED
     return evaluation
+
+
+def contract_fields() -> dict[str, str]:
+    """The contract notice's legal fields as a purchaser fills them in (the price comes from the contract)."""
+    return {"parties": "丽水市采购人，丽水市莲都区；中标人，丽水市", "subject": "办公楼改造工程", "quantity": "1 项",
+            "quality": "合格", "performance": "180 日历天，项目现场，施工总承包",
+            "acceptance": "按招标文件及合同约定验收",
+            "liability": "按合同通用条款第 16 条", "disputes": "协商；协商不成向项目所在地人民法院起诉"}

@@ -145,9 +145,18 @@ def test_opening_to_contract_notice(page, live_server, settings) -> None:
         notice_publicity_close(Notice.objects.select_for_update().get(pk=publicity.pk),
                                publicity.publicity_closes_at + dt.timedelta(seconds=1))
     page.goto(f"{base}/evaluation/{evaluation.pk}/")
-    page.click("text=确定排名第一的中标候选人为中标人")
+    first = evaluation.tenderers.get(ref=services.ranked(evaluation)[0]["ref"])
+    page.click(f"text=确定 {first.ref} {first.name} 为中标人")
     page.wait_for_load_state()
     assert "已确定中标人" in page.content()
+    shot(page, "evaluation-room-awarded")
+    # Every legal field of the contract notice is required: one left empty keeps the form (and nothing else).
+    for name, value in f.contract_fields().items():
+        page.fill(f"[name={name}]", value)
+    page.fill("[name=liability]", "")
+    page.click("text=登记合同并发布合同公告")
+    assert Evaluation.objects.get(pk=evaluation.pk).status == EvaluationStatus.AWARDED
+    page.fill("[name=liability]", f.contract_fields()["liability"])
     page.click("text=登记合同并发布合同公告")
     page.wait_for_load_state()
     assert "合同已登记" in page.content()

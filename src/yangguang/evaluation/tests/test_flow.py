@@ -168,9 +168,9 @@ def test_works_publicity_objection_award_and_contract(demo, user_of):
     assert securities.filter(refunded_at__isnull=False).count() == 2
     with pytest.raises(ValidationFailed):
         services.contract_record(actor=f.purchaser(), evaluation=evaluation, signed_on=db_now().date(),
-                                 price=award.price + 1)
+                                 price=award.price + 1, fields=f.contract_fields())
     contract = services.contract_record(actor=f.purchaser(), evaluation=evaluation,
-                                        signed_on=db_now().date(), price=award.price)
+                                        signed_on=db_now().date(), price=award.price, fields=f.contract_fields())
     assert not contract.signed_late
     assert securities.filter(refunded_at__isnull=True).count() == 0
     assert Notice.objects.get(pk=contract.notice_id or 0).type == "contract"
@@ -196,12 +196,12 @@ def test_procurement_result_notice_names_the_experts_and_award_follows(demo):
     objection = services.objection_file(actor=challenger, evaluation=evaluation, text="质疑：中标人业绩不实")
     with pytest.raises(IllegalTransition) as waiting:
         services.contract_record(actor=f.purchaser(), evaluation=evaluation, signed_on=db_now().date(),
-                                 price=award.price)
+                                 price=award.price, fields=f.contract_fields())
     assert waiting.value.code == "objection_open"
     services.objection_answer(actor=f.purchaser(), objection=objection, answer="经核查，质疑不成立。")
     with pytest.raises(PermissionDenied):
         services.contract_record(actor=f.staff(), evaluation=evaluation, signed_on=db_now().date(),
-                                 price=award.price)
+                                 price=award.price, fields=f.contract_fields())
 
 
 def test_arithmetic_correction_changes_the_price_used_with_its_reason(demo):

@@ -55,7 +55,7 @@ def test_structural_problems() -> None:
     bad = MethodConfig("comprehensive_score", "goods", (Criterion("p", "价格", "price", D(30)),
                                                          Criterion("t", "技术", "technical", D(60))))
     assert any("90" in m for m in config_problems(bad))
-    assert config_problems(MethodConfig("nope", "goods", ())) == ["unknown evaluation method 'nope'"]
+    assert config_problems(MethodConfig("nope", "goods", ())) == ["Unknown evaluation method 'nope'."]
     assert any("pass/fail" in m for m in config_problems(MethodConfig("lowest_price", "goods", (
         Criterion("q", "资格", "pass_fail", D(5)),), tie_break="none")))
     # A price method ignores scored criteria (they are not an error: the compliance review uses the list).
@@ -64,7 +64,7 @@ def test_structural_problems() -> None:
     assert [p.rule for p in config_findings(MethodConfig("lowest_price", "goods", ()))] == ["P-025"]
     works = MethodConfig("comprehensive_evaluation", "works", (Criterion("p", "报价", "price", D(100)),),
                          benchmark={"method": "B5"})
-    assert config_problems(works) == ["benchmark B5 needs k_choices"]
+    assert config_problems(works) == ["Benchmark method B5 needs k_choices."]
     assert [p.rule for p in config_findings(MethodConfig(
         "comprehensive_score", "goods", cfg(30).criteria, benchmark={"method": "B4"}))] == ["P-027"]
     objective = MethodConfig("comprehensive_score", "goods", (
@@ -125,3 +125,17 @@ def test_criteria_from_procedure() -> None:
         category="construction"), evaluation_criteria=[], extra={})
     c2 = criteria_from_procedure(works)
     assert c2.category == "works" and c2.tie_break == "none"
+
+
+def test_structural_problems_and_method_errors_are_in_chinese_by_default() -> None:
+    from yangguang.evaluation.methods import MethodError, evaluate
+    from yangguang.evaluation.methods.types import BidInput
+
+    with translation.override("zh-hans"):
+        assert config_problems(MethodConfig("nope", "goods", ())) == ["未知的评标方法 'nope'。"]
+        bad = MethodConfig("comprehensive_score", "goods", (Criterion("p", "价格", "price", D(30)),
+                                                             Criterion("t", "技术", "technical", D(60))))
+        assert "评审因素合计 90 分，而不是 100 分。" in config_problems(bad)
+        with pytest.raises(MethodError) as failed:
+            evaluate(cfg(30), [BidInput("b1", D(100), "large", True, {})], {"e1": {"b1": {"t": D(71)}}})
+        assert failed.value.code == "score_out_of_range" and "超出 0–70" in failed.value.message
