@@ -53,6 +53,6 @@ clean:
 
 # Debian's Chromium for the browser tests (never a downloaded browser); installed when we are root.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; } || \
-	  echo "chromium is missing: apt-get install chromium fonts-noto-cjk"
+	@{ command -v chromium && command -v pdftotext; } >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null; } || \
+	  echo "chromium is missing: apt-get install chromium fonts-noto-cjk poppler-utils"
