@@ -154,7 +154,8 @@ def test_two_hundred_bidders_twenty_thousand_bids_two_processes(demo, relaxed_lo
     import redis
 
     redis.Redis.from_url(REDIS).flushdb()
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+    # The layer the servers use with REDIS_URL (settings.py): this process's chronograph publishes the end.
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
                                            "CONFIG": {"hosts": [REDIS]}}}
     lot, _two = _live_lot()
     users = _bidders(lot, BIDDERS)
