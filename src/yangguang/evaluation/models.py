@@ -41,6 +41,8 @@ class Evaluation(models.Model):
     deemed_award_at = models.DateTimeField(_("award deemed confirmed at"), null=True, blank=True)
     overdue = models.JSONField(default=list, blank=True, help_text="codes of the legal deadlines missed")
     next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # 政采: the candidate the published result notice (or its latest correction) names as the winner.
+    named_ref = models.CharField(max_length=12, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -278,12 +280,35 @@ class Objection(models.Model):
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
     answered_at = models.DateTimeField(null=True, blank=True)
+    # The answer is due within G-034 ``reply_n`` (工程) or P-041 (政采) days of filing; a miss is flagged.
+    reply_due = models.DateTimeField(_("answer due by"), null=True, blank=True)
+    reply_overdue = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["pk"]
 
     def __str__(self) -> str:
         return f"objection {self.pk}"
+
+
+class Reminder(models.Model):
+    """A reminder sent once to the responsible party before a legal deadline (see :mod:`.timers`)."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="reminders")
+    timer = models.CharField(max_length=20)
+    key = models.CharField(max_length=40, blank=True, help_text="which instance, e.g. objection:12")
+    rule = models.CharField(max_length=10)
+    due = models.DateTimeField()
+    sent_at = models.DateTimeField()
+    recipients = models.PositiveIntegerField(default=0, help_text="accounts reached by e-mail")
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["evaluation", "timer", "key", "due"],
+                                               name="evaluation_reminder_once")]
+
+    def __str__(self) -> str:
+        return f"reminder {self.timer} {self.due:%Y-%m-%d %H:%M}"
 
 
 class Award(models.Model):

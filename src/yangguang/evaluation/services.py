@@ -70,7 +70,7 @@ from .states import (
     MemberKind,
     MemberState,
 )
-from .timers import schedule
+from .timers import reply_due, reply_rule, schedule
 
 OWNER_PREFIX = "evaluation.evaluation"
 ROUND_METHODS = frozenset({"procurement_negotiation", "procurement_consultation"})
@@ -835,6 +835,31 @@ def _works(evaluation: Evaluation) -> bool:
     return evaluation.procedure.project.category == "construction"
 
 
+def _candidate_publicity(actor: Any, locked: Evaluation, rows: list[dict[str, Any]], again: bool = False) -> Any:
+    """The construction candidate publicity (G-033: at most three ranked candidates; G-034: its period)."""
+    from yangguang.notices.services import notice_publish
+    from yangguang.notices.states import NoticeType
+
+    procedure, project = locked.procedure, locked.procedure.project
+    refs = {t.ref: t for t in locked.tenderers.all()}
+    candidates = rows[: int(rule_param("G-033", "max"))]
+    lines = "；".join(
+        f"{i}. {refs[r['ref']].name} {_money(refs[r['ref']].effective_price)}元 "
+        f"工期{refs[r['ref']].terms.get('duration_days', '—')}天 质量{refs[r['ref']].terms.get('quality', '—')}"
+        for i, r in enumerate(candidates, start=1))
+    objection_line = _("In writing on the platform (evaluation page, “Objections”) during the publicity period.")
+    return notice_publish(
+        actor=actor, notice_type=NoticeType.CANDIDATE_PUBLICITY, region=project.centre.region,
+        title=f"{project.name} {locked.lot.name} 中标候选人公示{'（重新公示）' if again else ''}", project=project,
+        owner=f"{OWNER_PREFIX}:{locked.pk}",
+        fields={"project_name_code": f"{project.name}（{procedure.code or procedure.pk}）{locked.lot.name}",
+                "candidates": lines,
+                "evaluation": _("Evaluated by %(n)s members; totals: %(totals)s") % {
+                    "n": len(seated(locked)),
+                    "totals": "，".join(f"{refs[r['ref']].name} {r['total']}" for r in candidates)},
+                "objection_channel": str(objection_line)})
+
+
 def publicity_publish(*, actor: Any, evaluation: Evaluation) -> Any:
     """Publish the candidate publicity (工程, ≤ 3 ranked candidates, G-033/G-034) or the result notice (政采,
     with the experts' names, M87 第69条) through the notices app, with its legal period."""
@@ -850,22 +875,8 @@ def publicity_publish(*, actor: Any, evaluation: Evaluation) -> Any:
         refs = {t.ref: t for t in locked.tenderers.all()}
         rows = ranked(locked)
         project_line = f"{project.name}（{procedure.code or procedure.pk}）{locked.lot.name}"
-        objection_line = _("In writing on the platform (evaluation page, “Objections”) during the publicity period.")
         if _works(locked):
-            candidates = rows[: int(rule_param("G-033", "max"))]
-            lines = "；".join(
-                f"{i}. {refs[r['ref']].name} {_money(refs[r['ref']].effective_price)}元 "
-                f"工期{refs[r['ref']].terms.get('duration_days', '—')}天 质量{refs[r['ref']].terms.get('quality', '—')}"
-                for i, r in enumerate(candidates, start=1))
-            notice = notice_publish(
-                actor=actor, notice_type=NoticeType.CANDIDATE_PUBLICITY, region=project.centre.region,
-                title=f"{project.name} {locked.lot.name} 中标候选人公示", project=project,
-                owner=f"{OWNER_PREFIX}:{locked.pk}",
-                fields={"project_name_code": project_line, "candidates": lines,
-                        "evaluation": _("Evaluated by %(n)s members; totals: %(totals)s") % {
-                            "n": len(seated(locked)),
-                            "totals": "，".join(f"{refs[r['ref']].name} {r['total']}" for r in candidates)},
-                        "objection_channel": str(objection_line)})
+            notice = _candidate_publicity(actor, locked, rows)
         else:
             first = refs[rows[0]["ref"]]
             experts = "、".join(m.name for m in seated(locked) if m.kind == MemberKind.EXPERT)
@@ -878,9 +889,10 @@ def publicity_publish(*, actor: Any, evaluation: Evaluation) -> Any:
                 fields={"purchaser": project.owner.name, "project_name_code": project_line,
                         "supplier" if deal else "winner": f"{first.name} {_money(first.effective_price)}元",
                         "main_items": locked.lot.name, "experts": experts})
+            locked.named_ref = first.ref
         locked.status, locked.publicity_notice_id = target, notice.pk
         schedule(locked)
-        locked.save(update_fields=["status", "publicity_notice_id", "next_check_at"])
+        locked.save(update_fields=["status", "publicity_notice_id", "named_ref", "next_check_at"])
         event_append(action="evaluation.publicity.published", actor=actor, obj=locked,
                      payload={"notice": notice.code, "type": notice.type})
     return notice
@@ -910,7 +922,9 @@ def objection_window_open(evaluation: Evaluation, now: dt.datetime | None = None
     if _works(evaluation):
         return evaluation.publicity_closed_at is None and (notice.publicity_closes_at is None
                                                            or now < notice.publicity_closes_at)
-    until = deadline(notice.published_at, int(rule_param("P-040")), str(rule_param("P-040", "unit"))).at
+    # A correction naming a new winner (re-award) opens the challenge period again from its publication.
+    latest = Notice.objects.filter(corrects_id=notice.pk).order_by("-published_at").first() or notice
+    until = deadline(latest.published_at, int(rule_param("P-040")), str(rule_param("P-040", "unit"))).at
     return now < until
 
 
@@ -923,9 +937,14 @@ def objection_file(*, actor: Any, evaluation: Evaluation, text: str) -> Objectio
         _in(locked, EvaluationStatus.PUBLICITY, EvaluationStatus.AWARDED)
         if not objection_window_open(locked):
             raise IllegalTransition(_("The period for objections has ended."), code="window_closed")
+        now = db_now()
         objection = Objection.objects.create(evaluation=locked, organisation_id=actor.organisation_id, text=body,
-                                             filed_by=actor, filed_at=db_now())
-        event_append(action="evaluation.objection.filed", actor=actor, obj=locked, payload={"objection": objection.pk})
+                                             filed_by=actor, filed_at=now, reply_due=reply_due(locked, now))
+        schedule(locked)
+        locked.save(update_fields=["next_check_at"])
+        event_append(action="evaluation.objection.filed", actor=actor, obj=locked,
+                     payload={"objection": objection.pk, "reply_rule": reply_rule(locked)[0],
+                              "reply_due": objection.reply_due.isoformat() if objection.reply_due else None})
     return objection
 
 
@@ -933,13 +952,18 @@ def objection_answer(*, actor: Any, objection: Objection, answer: str) -> Object
     text = _reason(answer, "answer")
     _buyer(actor, objection.evaluation)
     with transaction.atomic():
+        evaluation = _lock(objection.evaluation)
         locked = Objection.objects.select_for_update().get(pk=objection.pk)
         if locked.answered_at is not None:
             raise IllegalTransition(_("This objection is already answered."), code="answered")
         locked.answer, locked.answered_by, locked.answered_at = text, actor, db_now()
-        locked.save(update_fields=["answer", "answered_by", "answered_at"])
-        event_append(action="evaluation.objection.answered", actor=actor, obj=locked.evaluation,
-                     payload={"objection": locked.pk})
+        late = locked.reply_due is not None and locked.answered_at > locked.reply_due
+        locked.reply_overdue = locked.reply_overdue or late
+        locked.save(update_fields=["answer", "answered_by", "answered_at", "reply_overdue"])
+        schedule(evaluation)
+        evaluation.save(update_fields=["next_check_at"])
+        event_append(action="evaluation.objection.answered", actor=actor, obj=evaluation,
+                     payload={"objection": locked.pk, "late": late})
     return locked
 
 
@@ -977,9 +1001,26 @@ def candidates_left(evaluation: Evaluation) -> list[Tenderer]:
     return [refs[r["ref"]] for r in ranked(evaluation) if r["ref"] in refs and not refs[r["ref"]].withdrawn_ground]
 
 
+def blacklist_periods(organisation_id: int, now: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The supplier pool's blacklist periods of the organisation in force at ``now`` (not lifted, started, not
+    ended) — read from the periods themselves, not from the profile's derived ``credit_status``, which the
+    suppliers' chronograph only refreshes at period boundaries."""
+    from yangguang.suppliers.models import BlacklistEntry
+
+    return list(BlacklistEntry.objects.filter(supplier__organisation_id=organisation_id, lifted_at=None,
+                                              starts_at__lte=now, ends_at__gt=now)
+                .order_by("starts_at").values_list("starts_at", "ends_at"))
+
+
 def recheck_problems(evaluation: Evaluation, tenderer: Tenderer) -> list[str]:
     """What the platform knows that needs the committee's re-check before the award notice (G-036): the
-    candidate blacklisted since its bid, or its bid security refunded or withdrawn before the award."""
+    candidate blacklisted now (a period in force in the supplier pool, or the pool's credit status), or its
+    bid security refunded or withdrawn before the award.
+
+    Securities on a re-award: 工程 holds the candidates' securities until the contract (G-016), so the next
+    candidate's must still be held. 政采 refunds every other supplier's within 5 working days of the award
+    notice (P-014), so a security refunded by this evaluation's own earlier award does not count against the
+    next candidate (the award event records ``security: refunded_by_earlier_award``)."""
     from yangguang.suppliers.models import SupplierProfile
     from yangguang.suppliers.states import CreditStatus
     from yangguang.tendering.models import BidSecurity
@@ -987,15 +1028,49 @@ def recheck_problems(evaluation: Evaluation, tenderer: Tenderer) -> list[str]:
     problems: list[str] = []
     if tenderer.organisation_id is None:
         return problems
-    if SupplierProfile.objects.filter(organisation_id=tenderer.organisation_id,
-                                      credit_status=CreditStatus.BLACKLISTED).exists():
+    periods = blacklist_periods(tenderer.organisation_id, db_now())
+    for starts, ends in periods:
+        problems.append(_("%(ref)s is blacklisted from %(start)s to %(end)s.") % {
+            "ref": tenderer.ref, "start": f"{local_date(starts):%Y-%m-%d}", "end": f"{local_date(ends):%Y-%m-%d}"})
+    if not periods and SupplierProfile.objects.filter(organisation_id=tenderer.organisation_id,
+                                                      credit_status=CreditStatus.BLACKLISTED).exists():
         problems.append(_("%(ref)s has been blacklisted since its bid.") % {"ref": tenderer.ref})
-    # A security refunded by this evaluation's own award (to a candidate who later got its turn) still counts.
-    securities = BidSecurity.objects.filter(lot=evaluation.lot, organisation_id=tenderer.organisation_id).exclude(
-        refund_reference__startswith=f"YG-EVAL-{evaluation.pk}-")
+    securities = BidSecurity.objects.filter(lot=evaluation.lot, organisation_id=tenderer.organisation_id)
+    if not _works(evaluation):
+        securities = securities.exclude(refund_reference__startswith=f"YG-EVAL-{evaluation.pk}-")
     if securities.exists() and not securities.filter(refunded_at=None).exists():
         problems.append(_("%(ref)s's bid security is no longer held.") % {"ref": tenderer.ref})
     return problems
+
+
+def _security_note(evaluation: Evaluation, tenderer: Tenderer) -> str:
+    """For the award event: whether the winner's bid security is held, or why not (see recheck_problems)."""
+    from yangguang.tendering.models import BidSecurity
+
+    if tenderer.organisation_id is None:
+        return "none"
+    securities = BidSecurity.objects.filter(lot=evaluation.lot, organisation_id=tenderer.organisation_id)
+    if not securities.exists():
+        return "none"
+    if securities.filter(refunded_at=None).exists():
+        return "held"
+    return "refunded_by_earlier_award"
+
+
+def _correct_result_notice(actor: Any, locked: Evaluation, winner: Tenderer, price: Decimal) -> Any:
+    """政采 re-award: correct the published result notice through the notices app, naming the new winner."""
+    from yangguang.notices.models import Notice
+    from yangguang.notices.services import notice_correct
+
+    original = Notice.objects.get(pk=locked.publicity_notice_id or 0)
+    named = locked.tenderers.filter(ref=locked.named_ref).first()
+    ground = named.get_withdrawn_ground_display() if named is not None else ""
+    changes = (f"中标（成交）供应商变更为：{winner.name}，金额 {_money(price)} 元"
+               f"（原中标（成交）供应商{'：' + named.name if named else ''}{'，' + str(ground) if ground else ''}；"
+               f"依法按评审排序确定下一顺位候选人）。")
+    return notice_correct(actor=actor, original=original, title=f"{original.title}（更正）", body_html="",
+                          fields={"changes": changes}, reason=str(_("The winner withdrew; the next candidate in "
+                                                                    "rank order is awarded.")))
 
 
 def award_confirm(*, actor: Any, evaluation: Evaluation) -> Award:
@@ -1027,22 +1102,34 @@ def award_confirm(*, actor: Any, evaluation: Evaluation) -> Award:
         # price: a policy deduction only ranks, it is not paid.
         price = winner.effective_price
         now = db_now()
+        security = _security_note(locked, winner)
+        correction = None
+        if not _works(locked) and locked.named_ref and locked.named_ref != winner.ref:
+            correction = _correct_result_notice(actor, locked, winner, price)
+            locked.named_ref = winner.ref
         stored = file_store(ContentFile(_award_pdf(locked, winner, price, now), name="award.pdf"), folder="evaluation")
         award = Award.objects.create(evaluation=locked, tenderer=winner, price=price,
                                      savings=locked.lot.budget - price, notice_path=stored.path,
-                                     notice_sha256=stored.sha256, awarded_by=actor, awarded_at=now)
+                                     notice_sha256=stored.sha256, awarded_by=actor, awarded_at=now,
+                                     result_notice_id=correction.pk if correction is not None else None)
         locked.status = target
         locked.award = award
         schedule(locked)
-        locked.save(update_fields=["status", "next_check_at"])
+        locked.save(update_fields=["status", "named_ref", "next_check_at"])
         rank = next(int(r["rank"]) for r in ranked(locked) if r["ref"] == winner.ref)
-        event_append(action="evaluation.award.confirmed", actor=actor, obj=locked,
-                     payload={"tenderer": winner.ref, "rank": rank, "price": str(price),
-                              "savings": str(award.savings), "notice_sha256": stored.sha256,
-                              "deemed": locked.deemed_award_at is not None})
-        others = [t.organisation_id for t in locked.tenderers.exclude(pk=winner.pk) if t.organisation_id]
-        for security in BidSecurity.objects.filter(lot=locked.lot, organisation_id__in=others, refunded_at=None):
-            security_refund(actor=actor, security=security, reference=f"YG-EVAL-{locked.pk}-AWARD")
+        payload: dict[str, Any] = {"tenderer": winner.ref, "rank": rank, "price": str(price),
+                                   "savings": str(award.savings), "notice_sha256": stored.sha256,
+                                   "deemed": locked.deemed_award_at is not None, "security": security}
+        if correction is not None:
+            payload["correction"] = correction.code
+        event_append(action="evaluation.award.confirmed", actor=actor, obj=locked, payload=payload)
+        # Securities of the others: 政采 within 5 working days of the award notice (P-014), so now; 工程 by 5 days
+        # after the contract (G-016) — the other publicised candidates' are held until then for a re-award.
+        keep = {t.pk for t in candidates_left(locked)[: int(rule_param("G-033", "max"))]} if _works(locked) else set()
+        others = [t.organisation_id for t in locked.tenderers.exclude(pk=winner.pk)
+                  if t.organisation_id and t.pk not in keep]
+        for held in BidSecurity.objects.filter(lot=locked.lot, organisation_id__in=others, refunded_at=None):
+            security_refund(actor=actor, security=held, reference=f"YG-EVAL-{locked.pk}-AWARD")
     return award
 
 
@@ -1075,8 +1162,18 @@ def candidate_withdraw(*, actor: Any, evaluation: Evaluation, tenderer: Tenderer
             event_append(action="evaluation.award.revoked", actor=actor, obj=locked,
                          payload={"tenderer": candidate.ref, "notice_sha256": award.notice_sha256})
             award.delete()
+            remaining = candidates_left(locked)
+            if _works(locked) and remaining:
+                # The next candidate is publicised again with its legal period before the new award (G-034).
+                keep = {t.ref for t in remaining}
+                notice = _candidate_publicity(actor, locked, [r for r in ranked(locked) if r["ref"] in keep],
+                                              again=True)
+                locked.publicity_notice_id, locked.publicity_closed_at = notice.pk, None
+                event_append(action="evaluation.publicity.republished", actor=actor, obj=locked,
+                             payload={"notice": notice.code, "type": notice.type, "first": remaining[0].ref})
         schedule(locked)
-        locked.save(update_fields=["status", "overdue", "next_check_at"])
+        locked.save(update_fields=["status", "overdue", "publicity_notice_id", "publicity_closed_at",
+                                   "next_check_at"])
         left = candidates_left(locked)
         event_append(action="evaluation.candidate.withdrawn", actor=actor, obj=locked,
                      payload={"tenderer": candidate.ref, "ground": ground, "award_revoked": revoked,
@@ -1173,8 +1270,8 @@ def contract_record(*, actor: Any, evaluation: Evaluation, signed_on: dt.date, p
         event_append(action="evaluation.contract.recorded", actor=actor, obj=locked,
                      payload={"signed_on": signed_on.isoformat(), "price": str(amount), "late": late,
                               "rule": rule, "notice": notice.code, "notice_late": contract.notice_late})
-        if award.tenderer.organisation_id:
-            for security in BidSecurity.objects.filter(lot=locked.lot, organisation_id=award.tenderer.organisation_id,
-                                                       refunded_at=None):
-                security_refund(actor=actor, security=security, reference=f"YG-EVAL-{locked.pk}-CONTRACT")
+        # The winner's and (工程) the other candidates' securities held for a re-award (G-016, P-014).
+        orgs = [t.organisation_id for t in locked.tenderers.all() if t.organisation_id]
+        for security in BidSecurity.objects.filter(lot=locked.lot, organisation_id__in=orgs, refunded_at=None):
+            security_refund(actor=actor, security=security, reference=f"YG-EVAL-{locked.pk}-CONTRACT")
     return contract

@@ -94,13 +94,17 @@ def room(request: HttpRequest, pk: int) -> HttpResponse:
         "ranking": ranking, "outcome": evaluation.outcome, "report": report, "signed": signed,
         "review_rows": review_rows, "rounds": [(r, selectors.quotes_visible(user, r)) for r in rounds],
         "objections": list(evaluation.objections.select_related("organisation")),
+        "objection_open": evaluation.objections.filter(answered_at=None).exists(),
         "draws": _released_draws(evaluation) if organiser and status == EvaluationStatus.PREPARING
         and not evaluation.members.filter(kind=MemberKind.EXPERT).exists() else [],
         "start_problems": services.start_problems(evaluation) if status == EvaluationStatus.PREPARING else [],
         "candidates": [m for m in services.seated(evaluation) if m.kind == MemberKind.EXPERT],
         "award": getattr(evaluation, "award", None), "contract": getattr(evaluation, "contract", None),
-        "timers": timers(evaluation), "overdue_labels": [str(LABELS[c]) for c in evaluation.overdue or []
+        "timers": timers(evaluation), "timer_missed": any(t.overdue for t in timers(evaluation)),
+        "overdue_labels": [str(LABELS[c]) for c in evaluation.overdue or []
                                                          if c in LABELS],
+        "reminders": [(r, LABELS.get(r.timer, r.timer)) for r in evaluation.reminders.all()[:20]]
+        if buyer or organiser else [],
         "left": services.candidates_left(evaluation) if status in AFTER_REPORT else [],
         "withdrawn": [t for t in tenderers if t.withdrawn_ground], "grounds": CandidateGround.choices,
         "contract_initial": _contract_initial(evaluation) if buyer and status == EvaluationStatus.AWARDED else {},

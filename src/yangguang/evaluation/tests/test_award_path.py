@@ -65,7 +65,7 @@ def test_candidate_publicity_not_published_in_time_is_flagged_overdue_once(demo)
     evaluation = _reported()
     assert evaluation.reported_at is not None
     due = deadline(evaluation.reported_at, int(rule_param("G-034", "publish_within_n")), "calendar_day").at
-    assert evaluation.next_check_at == due
+    assert evaluation.next_check_at == due - timers.reminder_lead()  # the reminder comes first
     [timer] = timers.timers(evaluation)
     assert (timer.code, timer.rule, timer.overdue) == ("publish", "G-034", False)
     evaluation = _tick(evaluation, due - SECOND)
@@ -96,7 +96,7 @@ def test_procurement_award_is_deemed_after_five_working_days_then_the_result_not
     evaluation = _procurement()
     assert evaluation.reported_at is not None
     deemed = deadline(evaluation.reported_at, int(rule_param("P-033", "later_n")), "working_day").at
-    assert evaluation.next_check_at == deemed
+    assert evaluation.next_check_at == deemed - timers.reminder_lead()  # the reminder comes first
     evaluation = _tick(evaluation, deemed - SECOND)
     assert evaluation.deemed_award_at is None
     evaluation = _tick(evaluation, deemed + SECOND)
@@ -105,7 +105,7 @@ def test_procurement_award_is_deemed_after_five_working_days_then_the_result_not
     publish_due = deadline(deemed, int(rule_param("P-034")), "working_day").at
     [timer] = timers.timers(evaluation)
     assert (timer.code, timer.rule, timer.due) == ("publish", "P-034", publish_due)
-    assert evaluation.next_check_at == publish_due
+    assert evaluation.next_check_at == publish_due - timers.reminder_lead()  # the reminder comes first
     evaluation = _tick(evaluation, publish_due + SECOND)
     assert evaluation.overdue == ["publish"]
     # The deemed award goes to the first-ranked candidate.
@@ -129,7 +129,7 @@ def test_contract_not_signed_in_time_is_flagged_and_a_late_signature_is_marked(d
     award = services.award_confirm(actor=f.purchaser(), evaluation=evaluation)
     evaluation.refresh_from_db()
     due = deadline(award.awarded_at, int(rule_param("G-038")), "calendar_day").at
-    assert evaluation.next_check_at == due
+    assert evaluation.next_check_at == due - timers.reminder_lead()  # the reminder comes first
     evaluation = _tick(evaluation, due + SECOND)
     assert evaluation.overdue == ["contract"]
     assert Event.objects.get(action="evaluation.contract.overdue").payload["rule"] == "G-038"
@@ -218,9 +218,19 @@ def test_winner_gives_up_after_the_award_the_award_is_revoked_and_passes_on(demo
     assert evaluation.status == EvaluationStatus.PUBLICITY and not Award.objects.filter(evaluation=evaluation).exists()
     assert Event.objects.get(action="evaluation.award.revoked").payload == {"tenderer": first,
                                                                              "notice_sha256": old_sha}
-    # The second's security was refunded by the first award: that does not count against it.
+    # The next candidate is publicised again (G-034) and the award waits for the new period.
+    republished = Notice.objects.get(pk=evaluation.publicity_notice_id or 0)
+    assert republished.type == "candidate_publicity" and "重新公示" in republished.title
+    assert republished.fields["candidates"].startswith(f"1. {evaluation.tenderers.get(ref=second).name}")
+    with pytest.raises(IllegalTransition) as running:
+        services.award_confirm(actor=f.purchaser(), evaluation=evaluation)
+    assert running.value.code == "publicity_running"
+    evaluation = _publicity_over(evaluation)
+    # 工程 holds the publicised candidates' securities until the contract (G-016): the second's is still held.
     award = services.award_confirm(actor=f.purchaser(), evaluation=evaluation)
     assert award.tenderer.ref == second and award.notice_sha256 != old_sha
+    confirmed = Event.objects.filter(action="evaluation.award.confirmed").order_by("pk").last()
+    assert confirmed is not None and confirmed.payload["security"] == "held"
 
 
 def test_a_candidate_blacklisted_since_its_bid_needs_the_recheck_then_the_next_is_awarded(demo):

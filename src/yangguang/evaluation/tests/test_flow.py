@@ -165,7 +165,8 @@ def test_works_publicity_objection_award_and_contract(demo, user_of):
     assert award.tenderer.ref == first["ref"]
     assert award.savings == evaluation.lot.budget - award.price
     securities = BidSecurity.objects.filter(lot=evaluation.lot)
-    assert securities.filter(refunded_at__isnull=False).count() == 2
+    # 工程: the other publicised candidates' securities are held for a re-award until the contract (G-016).
+    assert securities.filter(refunded_at__isnull=False).count() == 0
     with pytest.raises(ValidationFailed):
         services.contract_record(actor=f.purchaser(), evaluation=evaluation, signed_on=db_now().date(),
                                  price=award.price + 1, fields=f.contract_fields())
