@@ -205,7 +205,7 @@ def bid_decrypt(request: HttpRequest, bid_id: int, payload: ContentKeyIn) -> dic
 
 
 @router.post("/procedures/{procedure_id}/open", auth=django_auth,
-             summary="Start the opening by hand after the deadline (e.g. no sealed bid: the lots fail)")
+             summary="Start the opening by hand after the deadline if the worker did not (too few bids: lots fail)")
 def opening_begin(request: HttpRequest, procedure_id: int) -> dict[str, Any]:
     from yangguang.tendering.selectors import procedure_for
 

@@ -2,8 +2,9 @@
 
 - 门诊楼改扩建工程施工总承包 (published, before its deadline): three of its registered bidders seal and submit
   bids whose plaintext holds the marker ``YANGGUANG-SEALED-CANARY`` — only ciphertext reaches the platform;
-- 门诊楼配套工程施工（开标演示）: a second tender whose deadline the demo moves to now (demo only), three sealed
-  bids decrypted by their bidders in the opening, confirmed, and the record closed (PDF in the log).
+- 门诊楼配套工程施工（开标演示）: a second tender whose deadline the demo moves to now (demo only), three bidders
+  with electronic bid guarantees and sealed bids decrypted by their bidders in the opening, confirmed, and the
+  record closed (PDF in the log) — bidding's ``opened_bids`` then gives the evaluation demo its bids.
 
 The bidders' key files (private keys encrypted under the demo password) are written to
 ``var/demo-keys/<username>.json`` so the demo accounts can decrypt in the browser, and the officials' opening-key
@@ -114,6 +115,7 @@ def _opened_example(agency: User, project: Any, model: Any, title: str) -> int:
     from yangguang.core.dbclock import db_now
     from yangguang.tendering import services as tendering
     from yangguang.tendering.models import Procedure, Registration
+    from yangguang.tendering.services.securities import security_guarantee_record
 
     from . import services
     from .bidder import content_key
@@ -133,6 +135,10 @@ def _opened_example(agency: User, project: Any, model: Any, title: str) -> int:
     lot = procedure.lots.get()
     for registration in Registration.objects.filter(lot=model.lots.get()).order_by("pk")[:3]:
         tendering.registration_create(actor="system", lot=lot, organisation=registration.organisation)
+    # Each bidder records its electronic bid guarantee (电子保函), so the opening and the evaluation see it.
+    for user in _bidder_users(lot, 3):
+        security_guarantee_record(actor=user, lot=lot, issuer="丽水演示银行", amount=lot.bid_security,
+                                  guarantee_number=f"DEMO-BH-{lot.pk}-{user.organisation_id}")
     bids = _seal_three(lot, ["7650000.00", "7720000.00", "7580000.00"])
     # Demo only: the deadline is moved to now so the opening can be shown (the legal timeline is unchanged).
     now = db_now() - dt.timedelta(seconds=1)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
+from django.db import close_old_connections, connection
 
 log = logging.getLogger(__name__)
 
@@ -33,16 +35,41 @@ def snapshot(lot_id: int) -> dict[str, Any]:
             "record_sha256": opening.record_sha256, "rows": opening_rows(opening)}
 
 
+# Changes of one lot within this many seconds are published as one snapshot (per server process). A
+# snapshot reads every row of the record, so publishing one per decrypted bid made opening N bids cost
+# O(N²); coalesced, a burst of decryptions costs a few snapshots.
+COALESCE_SECONDS = 0.25
+_pending: set[int] = set()
+_pending_lock = threading.Lock()
+
+
 def broadcast_later(lot_id: int) -> None:
-    """Publish the lot's snapshot to the hall (called on commit)."""
-    layer = get_channel_layer()
-    if layer is None:
+    """Publish the lot's snapshot to the hall shortly (called on commit); changes arriving meanwhile are
+    covered by the same snapshot, which is read when it is sent."""
+    if get_channel_layer() is None:
         return
+    with _pending_lock:
+        if lot_id in _pending:
+            return
+        _pending.add(lot_id)
+    timer = threading.Timer(COALESCE_SECONDS, _send, args=(lot_id,))
+    timer.daemon = True
+    timer.start()
+
+
+def _send(lot_id: int) -> None:
+    # Cleared before the snapshot is read: a change committed from now on schedules its own publication.
+    with _pending_lock:
+        _pending.discard(lot_id)
+    layer = get_channel_layer()
     try:
         text = json.dumps(snapshot(lot_id), ensure_ascii=False, separators=(",", ":"), default=str)
         async_to_sync(layer.group_send)(group_name(lot_id), {"type": "hall.event", "text": text})
     except Exception:  # the hall re-reads the record on reconnect; a lost message loses nothing
         log.exception("opening broadcast failed for lot %s", lot_id)
+    finally:
+        close_old_connections()
+        connection.close()
 
 
 def _allowed_snapshot(user: Any, lot_id: int) -> dict[str, Any] | None:

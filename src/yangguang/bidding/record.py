@@ -9,6 +9,7 @@ from yangguang.core.pdf import Document
 
 from .models import Opening
 from .selectors import opening_rows
+from .terms import terms_text
 
 
 def record_pdf(opening: Opening) -> bytes:
@@ -24,7 +25,7 @@ def record_pdf(opening: Opening) -> bytes:
     doc.rows([_("No."), _("Bidder"), _("Bid total price (yuan)"), _("Quoted terms"), _("Bid security"),
               _("Decryption"), _("Bidder's response")],
              [[r["number"], r["bidder"], r["total_price"] or "—",
-               "; ".join(f"{k}: {v}" for k, v in r["terms"].items()) or "—",
+               terms_text(r["terms"]) or "—",
                _("received") if r["security_ok"] else _("not received"),
                f"{r['status_label']}" + (f" ({r['decrypted_by']})" if r["decrypted_by"] else ""),
                {"confirmed": _("confirmed"), "objection": _("objection")}.get(r["response"] or "", "—")

@@ -21,6 +21,7 @@ from . import services
 from .access import hall_visible, lot_biddable, opening_manageable
 from .models import Bid, KeyHolder, Opening
 from .selectors import opening_rows
+from .terms import term_labels, terms_text
 
 
 def _user(request: HttpRequest) -> Any:
@@ -47,8 +48,13 @@ def index(request: HttpRequest) -> HttpResponse:
     visible = procedures_visible(user).exclude(status__in=[ProcedureStatus.DRAFT, ProcedureStatus.PUBLISHED])
     openings = [o for o in Opening.objects.filter(lot__procedure__in=visible).select_related("lot__procedure")
                 .order_by("-started_at")[:200] if hall_visible(user, o.lot)]
+    # Procedures whose bidding closed but whose opening has not started (the worker's step did not run, e.g.
+    # no opening key): the buyer side or the centre may start it by hand.
+    waiting = [p for p in visible.filter(status=ProcedureStatus.READY_FOR_OPENING)
+               .exclude(lots__opening__isnull=False).select_related("project__centre", "project__region")
+               .order_by("effective_bid_deadline")[:100] if opening_manageable(user, p)]
     return render(request, "bidding/index.html", {
-        "lots": lots, "openings": openings, "key": services.active_key(user),
+        "lots": lots, "openings": openings, "key": services.active_key(user), "waiting": waiting,
         "shares": KeyHolder.objects.filter(user=user).select_related("opening_key__procedure"),
         "is_supplier": has_role(user, Role.SUPPLIER)})
 
@@ -99,8 +105,9 @@ def hall(request: HttpRequest, lot_pk: int) -> HttpResponse:
         my_bid = Bid.objects.filter(lot=lot, organisation_id=_user(request).organisation_id).exclude(
             status__in=["draft", "replaced"]).order_by("-version").first()
     holder = KeyHolder.objects.filter(opening_key__procedure=lot.procedure, user=_user(request)).first()
+    rows = [{**row, "terms_text": terms_text(row["terms"])} for row in opening_rows(opening)]
     return render(request, "bidding/hall.html", {
-        "lot": lot, "procedure": lot.procedure, "opening": opening, "rows": opening_rows(opening),
+        "lot": lot, "procedure": lot.procedure, "opening": opening, "rows": rows, "term_labels": term_labels(),
         "my_bid": my_bid, "holder": holder, "manager": opening_manageable(request.user, lot.procedure),
         "key_part": services.KEY_PART})
 

@@ -135,6 +135,11 @@ def test_seal_in_the_browser_submit_open_in_the_hall_and_close_the_record(items,
     page.wait_for_selector("#record-link")
     agency.wait_for_selector("#record-link")
     shot(agency, "bidding-hall-concluded")
+    # The quoted terms read with their labels, live (hall.js) and as first rendered (the template).
+    rows = agency.inner_text("#rows")
+    assert "工期（天）: 200" in rows and "质量: " in rows and "duration_days" not in rows
+    agency.reload()
+    assert "工期（天）: 200" in agency.inner_text("#rows")
     opening = Opening.objects.get(lot=lot)
     assert opening.status == "concluded"
     pdf = (settings.MEDIA_ROOT / opening.record_path).read_bytes()
@@ -143,3 +148,34 @@ def test_seal_in_the_browser_submit_open_in_the_hall_and_close_the_record(items,
     response = agency.request.get(f"{base}/bidding/openings/{lot.pk}/record.pdf")
     assert response.status == 200 and response.body()[:4] == b"%PDF"
     agency_context.close()
+
+
+def test_the_buyer_side_starts_an_opening_the_worker_did_not(items, page, live_server):
+    """A procedure whose bidding closed without the opening's step (here: published without an opening key,
+    as when too few officials could hold a share): the agency's bidding page offers the button, and the
+    opening starts (three sealed bids)."""
+    from ..models import OpeningKey
+
+    procedure = procedure_published()
+    for holder in KeyHolder.objects.filter(opening_key__procedure=procedure):
+        services.share_download(actor=holder.user, holder=holder)
+    lot = procedure.lots.get()
+    for _i in range(3):
+        user = supplier_make()
+        tendering.registration_create(actor=user, lot=lot)
+        submit(user, keys_for(user), lot)
+    OpeningKey.objects.filter(procedure=procedure).delete()
+    set_deadline(procedure, -1)
+    chronograph_run()
+    procedure.refresh_from_db()
+    assert procedure.status == "ready_for_opening" and not Opening.objects.filter(lot=lot).exists()
+    login(page, live_server.url, "agency", "yangguang-demo")
+    page.goto(f"{live_server.url}/bidding/")
+    button = page.locator(f"button[data-begin='{procedure.pk}']")
+    assert button.inner_text() == "开始开标"
+    shot(page, "bidding-index-waiting")
+    button.click()
+    page.wait_for_selector("#status.ok")
+    assert "开标已开始" in page.inner_text("#status")
+    page.wait_for_selector(f"a[href='/bidding/openings/{lot.pk}/']")
+    assert Opening.objects.get(lot=lot).bid_count == 3

@@ -29,6 +29,16 @@ def test_demo_seals_bids_opens_one_tender_and_no_plaintext_of_a_sealed_bid_is_st
     assert sealed.count() == 3
     assert Opening.objects.get().status == "concluded"
     assert Bid.objects.filter(status="opened").count() == 3
+    # The concluded opening is what the evaluation opens on: three valid bids, guarantees received.
+    from yangguang.accounts.models import User
+    from yangguang.bidding.selectors import opened_bids
+    from yangguang.evaluation.services import evaluation_open
+
+    lot = Opening.objects.get().lot
+    valid = opened_bids(lot)
+    assert len(valid) == 3 and all(b.security_ok for b in valid)
+    evaluation = evaluation_open(actor=User.objects.get(username="staff"), lot=lot)
+    assert evaluation.tenderers.count() == 3
     # The sealed (unopened) bids' marker is nowhere: not in any stored file of theirs, not in any table.
     for part in [p for b in sealed for p in b.parts.all()]:
         assert CANARY not in (settings.MEDIA_ROOT / part.path).read_bytes()

@@ -138,6 +138,60 @@ def test_idempotent_submit_and_chunks(tender):
     assert Event.objects.filter(action="bidding.bid.submitted").count() == 1
 
 
+def _chunks(data: bytes, size: int) -> list[bytes]:
+    return [data[i:i + size] for i in range(0, len(data), size)]
+
+
+@pytest.mark.parametrize("order", ["in_order", "reversed", "restart_lost_state"])
+def test_upload_hashes_in_order_chunks_as_they_come_and_falls_back_otherwise(tender, monkeypatch, order):
+    """In-order chunks: the whole-file hash is the running one (the file is not re-read at completion).
+    Out of order, or after the process lost its running state: the file is re-read. Either way the stored
+    file is the announced one."""
+    import os
+
+    _procedure, lot, bidders = tender
+    user = bidders[0][0]
+    data = os.urandom(5 * 64 * 1024 + 17)
+    upload = services.upload_start(actor=user, lot=lot, name="part.bin", size=len(data),
+                                   sha256=hashlib.sha256(data).hexdigest(), chunk_size=64 * 1024)
+    seen = []
+    real = services._upload_finish
+
+    def spy(u, path, running=None):
+        seen.append(running is not None)
+        return real(u, path, running)
+
+    monkeypatch.setattr(services, "_upload_finish", spy)
+    pieces = list(enumerate(_chunks(data, 64 * 1024)))
+    if order == "reversed":
+        pieces.reverse()
+    for n, (i, chunk) in enumerate(pieces):
+        if order == "restart_lost_state" and n == 3:
+            services._RUNNING.clear()
+        services.upload_chunk(actor=user, upload=upload, index=i, data=chunk,
+                              sha256=hashlib.sha256(chunk).hexdigest())
+    upload.refresh_from_db()
+    assert upload.status == "complete" and seen == [order == "in_order"]
+    assert services._abs(upload.path).read_bytes() == data
+    assert upload.pk not in services._RUNNING
+
+
+def test_a_wrong_announced_hash_discards_the_upload(tender):
+    _procedure, lot, bidders = tender
+    user = bidders[0][0]
+    data = b"a" * (2 * 64 * 1024)
+    upload = services.upload_start(actor=user, lot=lot, name="part.bin", size=len(data), sha256="1" * 64,
+                                   chunk_size=64 * 1024)
+    first, second = _chunks(data, 64 * 1024)
+    services.upload_chunk(actor=user, upload=upload, index=0, data=first, sha256=hashlib.sha256(first).hexdigest())
+    with pytest.raises(ValidationFailed) as wrong:
+        services.upload_chunk(actor=user, upload=upload, index=1, data=second,
+                              sha256=hashlib.sha256(second).hexdigest())
+    assert wrong.value.code == "hash_mismatch"
+    upload.refresh_from_db()
+    assert upload.status == "receiving" and services.upload_missing(upload) == [0, 1]
+
+
 def test_deadline_by_the_database_clock(tender):
     procedure, lot, bidders = tender
     user, keys = bidders[0]
@@ -298,6 +352,118 @@ def test_too_few_bids_fail_the_procedure(tender):
     lot.refresh_from_db()
     assert lot.status == "failed" and not Opening.objects.exists()
     assert Event.objects.get(action="bidding.bids.closed").payload["lots"]["1"] == {"status": "failed", "bids": 1}
+
+
+def test_zero_bids_are_failed_by_the_worker_at_the_deadline(tender):
+    """Registered bidders but no sealed bid: the worker's steps alone (tendering's close, then bidding's
+    count) fail the lot and the procedure; nobody has to start the opening by hand."""
+    import datetime as dt
+
+    from yangguang.core.chronograph import chronograph_run
+
+    procedure, lot, _bidders = tender
+    key = OpeningKey.objects.get(procedure=procedure)
+    assert key.next_check_at == procedure.effective_bid_deadline
+    # Before the deadline the step only looks again at the deadline.
+    chronograph_run(now=procedure.effective_bid_deadline - dt.timedelta(seconds=1))
+    procedure.refresh_from_db()
+    assert procedure.status == "published"
+    procedure = pass_deadline(procedure)
+    assert procedure.status == "failed" and "3" in procedure.failure_ground
+    lot.refresh_from_db()
+    assert lot.status == "failed" and not Opening.objects.exists()
+    assert Event.objects.get(action="bidding.bids.closed").payload["lots"]["1"] == {"status": "failed", "bids": 0}
+    key.refresh_from_db()
+    assert key.next_check_at is None
+    # Nothing left to start by hand.
+    from yangguang.accounts.models import User
+
+    with pytest.raises(IllegalTransition):
+        services.opening_begin(actor=User.objects.get(username="agency"), procedure=procedure)
+
+
+def test_a_postponed_deadline_is_followed_by_the_opening_step(tender):
+    import datetime as dt
+
+    from yangguang.core.chronograph import chronograph_run
+    from yangguang.tendering.models import Procedure
+
+    procedure, _lot, _bidders = tender
+    old = procedure.effective_bid_deadline
+    later = old + dt.timedelta(days=3)
+    Procedure.objects.filter(pk=procedure.pk).update(effective_bid_deadline=later, next_check_at=later)
+    chronograph_run(now=old + dt.timedelta(seconds=1))
+    procedure.refresh_from_db()
+    assert procedure.status == "published"
+    assert OpeningKey.objects.get(procedure=procedure).next_check_at == later
+    chronograph_run(now=later + dt.timedelta(seconds=1))
+    procedure.refresh_from_db()
+    assert procedure.status == "failed"
+
+
+def test_manual_opening_when_the_worker_did_not_run(tender):
+    """The buyer side's button (POST …/procedures/{id}/open) for a procedure whose deadline step has not
+    run for bidding (e.g. no opening key's step scheduled): too few bids fail it here too."""
+    from yangguang.accounts.models import User
+    from yangguang.core.chronograph import chronograph_run
+
+    procedure, lot, bidders = tender
+    for user, keys in bidders:
+        submit(user, keys, lot)
+    OpeningKey.objects.filter(procedure=procedure).delete()  # as for a procedure published without one
+    procedure = pass_deadline(procedure)
+    chronograph_run()
+    assert procedure.status == "ready_for_opening"
+    with pytest.raises(PermissionDenied):
+        services.opening_begin(actor=bidders[0][0], procedure=procedure)
+    openings = services.opening_begin(actor=User.objects.get(username="agency"), procedure=procedure)
+    assert [o.bid_count for o in openings] == [3]
+    with pytest.raises(IllegalTransition):
+        services.opening_begin(actor=User.objects.get(username="agency"), procedure=procedure)
+
+
+def test_a_large_part_is_hashed_alongside_its_decryption_and_nothing_is_left_in_tmp(tender, settings):
+    """Parts of at least PIPELINE_MIN_BYTES are hashed on a helper thread while they are decrypted: the
+    logged plaintext hash is the plaintext's, and no temporary plaintext remains."""
+    import os
+
+    procedure, lot, bidders = tender
+    user, keys = bidders[0]
+    body = os.urandom(services.PIPELINE_MIN_BYTES + 12345)
+    bid, _sealed = submit(user, keys, lot, parts={"price.json": price_sheet("4100000.00"), "technical.bin": body})
+    for other_user, other_keys in bidders[1:]:
+        submit(other_user, other_keys, lot)
+    pass_deadline(procedure)
+    services.bid_decrypt(actor=user, bid=bid, content_key_b64=content_key(keys, bid))
+    bid.refresh_from_db()
+    part = bid.parts.get(name="technical.bin")
+    assert bid.status == "opened" and part.plaintext_sha256 == hashlib.sha256(body).hexdigest()
+    assert (settings.MEDIA_ROOT / part.plaintext_path).read_bytes() == body
+    event = Event.objects.get(action="bidding.bid.opened", object_id=str(bid.pk))
+    assert {p["name"]: p["plaintext_sha256"] for p in event.payload["parts"]}["technical.bin"] == part.plaintext_sha256
+    assert not any((services._root() / "tmp").iterdir())
+
+
+def test_a_window_closed_during_decryption_stores_nothing(tender, monkeypatch):
+    """The decryption runs outside the deciding transaction; if the window ends meanwhile, the result is not
+    recorded and the temporary plaintext is removed."""
+    procedure, lot, bidders = tender
+    bids = [submit(u, k, lot)[0] for u, k in bidders]
+    pass_deadline(procedure)
+    real = services._open_parts
+
+    def slow(bid, dek):
+        out = real(bid, dek)
+        Opening.objects.filter(lot=lot).update(window_ends_at=services.db_now())
+        return out
+
+    monkeypatch.setattr(services, "_open_parts", slow)
+    user, keys = bidders[0]
+    with pytest.raises(IllegalTransition):
+        services.bid_decrypt(actor=user, bid=bids[0], content_key_b64=content_key(keys, bids[0]))
+    bids[0].refresh_from_db()
+    assert bids[0].status == "submitted" and not bids[0].parts.exclude(plaintext_sha256="").exists()
+    assert not any((services._root() / "tmp").iterdir())
 
 
 def test_factory_makes_opened_bids_for_other_apps(tender):

@@ -26,7 +26,9 @@ def test_catching_up_after_downtime_applies_every_due_step_once(items):
         services.registration_create(actor=supplier_make(), lot=procedure.lots.get())
     # The worker was down for the whole procedure: one run applies the notice, document and deadline steps.
     late = deadline_of(procedure) + dt.timedelta(days=3)
-    assert chronograph_run(now=late) == 1
+    # Two objects: the procedure, then the bidding app's opening step (scheduled at the deadline at
+    # publishing), which finds the procedure failed and stops.
+    assert chronograph_run(now=late) == 2
     procedure.refresh_from_db()
     assert procedure.status == "failed" and procedure.next_check_at is None
     assert procedure.lots.get().status == "failed"
@@ -64,7 +66,8 @@ def test_a_hold_pauses_the_deadline_step_until_released(items):
     staff = User.objects.get(username="staff")
     hold = services.procedure_hold(actor=staff, procedure=procedure, reason="投诉处理中")
     after = deadline_of(procedure) + dt.timedelta(hours=1)
-    assert chronograph_run(now=after) == 0
+    # Only the bidding app's opening step runs: it finds the procedure still open (held) and looks again later.
+    assert chronograph_run(now=after) == 1
     procedure.refresh_from_db()
     assert procedure.status == "published" and procedure.held
     with pytest.raises(PermissionDenied):
@@ -119,7 +122,9 @@ def test_two_workers_apply_every_due_step_exactly_once(relaxed_log, demo):
     for thread in threads:
         thread.join()
     assert errors == []
-    assert sum(handled) == 120 and all(handled), handled  # both workers took a share, no procedure twice
+    # Both workers took a share, no procedure twice (121: the 120 procedures and the first one's opening
+    # step of the bidding app — the copies have no opening key).
+    assert sum(handled) == 121 and all(handled), handled
     closes = Event.objects.filter(action="tendering.procedure.time_steps")
     assert closes.count() == 120
     assert len({e.object_id for e in closes}) == 120

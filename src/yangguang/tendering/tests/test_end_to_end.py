@@ -99,10 +99,16 @@ def test_open_tender_through_the_sandbox(items, user_of, settings):
         time.sleep(0.2)
     chronograph_run()
     procedure.refresh_from_db()
-    assert procedure.status == "ready_for_opening"
-    assert procedure.lots.get().status == "ready_for_opening"
+    # Five registered, none sealed a bid: the worker's deadline step closes bidding (tendering: enough
+    # registrations, ready for opening) and the bidding app's step then fails the lot and the procedure
+    # for too few bids (tendering's failure path), without anyone's hand.
+    assert procedure.status == "failed"
+    assert procedure.lots.get().status == "failed"
     steps = Event.objects.filter(action="tendering.procedure.time_steps", object_id=str(procedure_id))
     assert sum("bidding_closed" in e.payload["steps"] for e in steps) == 1
+    assert steps.get(payload__contains='"bidding_closed"').payload["lots"] == {"1": "ready_for_opening"}
+    closed = Event.objects.get(action="bidding.bids.closed", object_id=str(procedure_id))
+    assert closed.payload["lots"] == {"1": {"status": "failed", "bids": 0}}
     # After the deadline the agency may see the count.
     final = agency.get(f"/api/v1/tendering/procedures/{procedure_id}").json()
     assert final["registration_summary"][0]["registrations"] == 5

@@ -118,7 +118,8 @@ def test_after_the_deadline_the_buyer_side_sees_the_count(items, user_of):
     client = Client()
     client.force_login(User.objects.get(username="purchaser"))
     data = client.get(f"/api/v1/tendering/procedures/{procedure.pk}").json()
-    assert data["status"] == "ready_for_opening" and data["registration_summary"][0]["registrations"] == 3
+    # Three registered, no sealed bid: the worker's deadline steps (tendering's, then bidding's) fail it.
+    assert data["status"] == "failed" and data["registration_summary"][0]["registrations"] == 3
     other = Client()
     other.force_login(supplier_make())
     assert "registration_summary" not in other.get(f"/api/v1/tendering/procedures/{procedure.pk}").json()

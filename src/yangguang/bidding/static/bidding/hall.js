@@ -8,13 +8,15 @@ const t = (zhText, enText) => (zh ? zhText : enText);
 const hall = document.getElementById("hall");
 const lotId = hall.dataset.lot;
 
+const termLabels = JSON.parse(document.getElementById("term-labels").textContent);
+
 function cell(text) { const td = document.createElement("td"); td.textContent = text; return td; }
 
 function render(snapshot) {
   const body = document.getElementById("rows");
   body.replaceChildren(...snapshot.rows.map((r) => {
     const tr = document.createElement("tr");
-    const terms = Object.entries(r.terms || {}).map(([k, v]) => `${k}: ${v}`).join("; ");
+    const terms = Object.entries(r.terms || {}).map(([k, v]) => `${termLabels[k] || k}: ${v}`).join("; ");
     const response = r.response === "confirmed" ? t("已确认", "confirmed")
       : r.response === "objection" ? t("异议：", "objection: ") + r.objection : "—";
     tr.append(cell(r.number), cell(r.bidder), cell(r.total_price || "—"), cell(terms), cell(r.security_ok ? "✓" : "✗"),
