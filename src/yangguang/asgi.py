@@ -9,13 +9,18 @@ from importlib.util import find_spec
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yangguang.settings")
 
+import django
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
 from django.apps import apps
-from django.core.asgi import get_asgi_application
 
-django_asgi = get_asgi_application()
+django.setup(set_prefix=False)
+
+from yangguang.core.asgi_http import PooledASGIHandler  # noqa: E402
+
+# HTTP: Django's handler with the whole request in one hop to a thread pool (core/asgi_http.py says why).
+django_asgi = PooledASGIHandler()
 
 
 def _websocket_patterns() -> list:

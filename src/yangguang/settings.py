@@ -157,6 +157,8 @@ YANGGUANG_SIGNING_KEY_FILE = Path(
 YANGGUANG_LOG_ORIGIN = os.environ.get("YANGGUANG_LOG_ORIGIN", "yangguang.local/log")
 # Seconds between signed checkpoints when the log has grown.
 YANGGUANG_CHECKPOINT_INTERVAL = int(os.environ.get("YANGGUANG_CHECKPOINT_INTERVAL", "300"))
+# Requests one server process runs at once (core/asgi_http.py); each may hold a database connection.
+YANGGUANG_HTTP_THREADS = int(os.environ.get("YANGGUANG_HTTP_THREADS", "8"))
 YANGGUANG_WORKER_TICK = float(os.environ.get("YANGGUANG_WORKER_TICK", "5"))
 # Fast sandbox (YANGGUANG_SANDBOX=1): procedure durations are compressed, a day into a minute, so a whole
 # procedure can be demonstrated end to end. Every page then carries a banner; never for real trading.

@@ -414,6 +414,7 @@ def draw_run(*, actor: Any, request: DrawRequest, timings: dict[str, float] | No
     clock = time.perf_counter
     started = clock()
     specialty_ids: dict[str, int] = {}
+    fresh_strata: list[algorithm.Stratum] | None = None  # the pool just computed (a resumed run re-reads it)
     with transaction.atomic():
         # The request locked, with its draw if one exists (a resumed run), in one round trip.
         locked = (DrawRequest.objects.select_for_update(of=("self",)).select_related("project__region", "draw")
@@ -427,7 +428,7 @@ def draw_run(*, actor: Any, request: DrawRequest, timings: dict[str, float] | No
         else:
             DRAW_TRANSITIONS.target(STEP_RUN, locked.status)
             pool = pool_compute(locked)
-            specialty_ids = pool.specialty_ids
+            specialty_ids, fresh_strata = pool.specialty_ids, list(pool.strata)
             t_pool = clock()
             if timings is not None:
                 timings["pool"] = t_pool - started
@@ -475,7 +476,8 @@ def draw_run(*, actor: Any, request: DrawRequest, timings: dict[str, float] | No
             beacon = Event.objects.values_list("chain_hash", flat=True).get(seq=beacon_seq)
         secret = bytes.fromhex(draw.secret)
         seed = algorithm.seed_derive(request=draw.request_id, secret=secret, pool_hash=draw.pool_hash, beacon=beacon)
-        strata = algorithm.strata_from_snapshot(draw.snapshot)
+        # The strata hashed into the commitment: in hand after a fresh computation, else from the snapshot.
+        strata = fresh_strata if fresh_strata is not None else algorithm.strata_from_snapshot(draw.snapshot)
         ranking = algorithm.rank(seed, strata)
         t_rank = clock()
         if timings is not None:
@@ -511,7 +513,10 @@ def draw_run(*, actor: Any, request: DrawRequest, timings: dict[str, float] | No
 
 
 def _notify(slot_ids: list[int]) -> None:
-    for slot in DrawSlot.objects.filter(pk__in=slot_ids).select_related("expert", "draw__request"):
+    # Not the draw's large columns (the pool snapshot and the exclusions, decoded once per slot otherwise).
+    slots = DrawSlot.objects.filter(pk__in=slot_ids).select_related("expert", "draw__request").defer(
+        "draw__pool_snapshot", "draw__exclusions", "draw__exclusion_counts", "draw__audit_package")
+    for slot in slots:
         invitation_notify(slot)
 
 

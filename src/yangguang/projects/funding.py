@@ -18,8 +18,11 @@ imported here. They register a provider at start-up (``AppConfig.ready``)::
 
 ``state`` is ``"none"`` (no procedure started), ``"in_progress"`` or ``"traded"``; ``basis`` names the
 award and contract (codes only). All providers are asked; ``traded`` wins over ``in_progress`` over
-``none``. A published contract notice (合同公告) of the project on the portal counts as traded whatever the
-providers say. When no provider answers, an accepted project counts as in progress.
+``none``. The funding check calls providers with a project holding only its id, code and status. It is on
+every payment's path, so a provider should rather be SQL: ``trade_status_sql_provider`` registers a scalar
+subquery that becomes a column of the check's one statement (the evaluation app's is). A published
+contract notice (合同公告) of the project on the portal counts as traded whatever the providers say.
+When no provider answers, an accepted project counts as in progress.
 """
 
 from __future__ import annotations
@@ -75,6 +78,22 @@ def trade_status_provider_remove(fn: TradeStatusProvider) -> None:
         _providers.remove(fn)
 
 
+TradeStatusSql = Callable[[], str]
+_sql_providers: list[TradeStatusSql] = []
+
+
+def trade_status_sql_provider(fn: TradeStatusSql) -> TradeStatusSql:
+    """Register ``fn() -> SQL``: a scalar subquery correlated on ``p.id`` (the project's id) that yields
+    ``'<state>|<basis>'`` or NULL. It becomes a column of the check's one statement, so a provider costs no
+    round trip of its own (the funding check is on every payment's path). The text may hold only table
+    names and constants of the provider's code; it is built once per process."""
+    global _LOOKUP_SQL
+    if fn not in _sql_providers:
+        _sql_providers.append(fn)
+        _LOOKUP_SQL = None
+    return fn
+
+
 def _contract_notice(project: Project) -> str | None:
     from yangguang.notices.models import Notice
     from yangguang.notices.states import NoticeStatus, NoticeType
@@ -88,11 +107,22 @@ def trade_status(project: Project) -> TradeStatus:
     contract = _contract_notice(project)
     if contract:
         return TradeStatus("traded", f"contract notice {contract}")
-    return _provided_status(project)
+    row = _lookup(project.code) if _sql_providers else None
+    return _provided_status(project, row[_FIXED_COLUMNS:] if row is not None else ())
 
 
-def _provided_status(project: Project) -> TradeStatus:
+def _sql_answers(values: Any) -> list[TradeStatus]:
+    answers = []
+    for value in values:
+        if value:
+            state, _sep, basis = str(value).partition("|")
+            answers.append(TradeStatus(state, basis))
+    return answers
+
+
+def _provided_status(project: Project, sql_values: Any = ()) -> TradeStatus:
     answers = [answer for answer in (provider(project) for provider in _providers) if answer is not None]
+    answers += _sql_answers(sql_values)
     for state in ("traded", "in_progress", "none"):
         for answer in answers:
             if answer.state == state:
@@ -116,6 +146,7 @@ class FundingAnswer:
 
 
 _LOOKUP_SQL: str | None = None
+_FIXED_COLUMNS = 11  # the lookup's own columns; the SQL providers' follow
 
 
 def _lookup_sql() -> str:
@@ -130,6 +161,7 @@ def _lookup_sql() -> str:
             return ", ".join(f"'{v}'" for v in values)  # type: ignore[attr-defined]
 
         # Only constants of this code and table names go into the text; the values are parameters.
+        extra = "".join(f", ({provider()})" for provider in _sql_providers)
         _LOOKUP_SQL = f"""
         SELECT p.id, p.status,
           (SELECT v.code FROM {Violation._meta.db_table} v WHERE v.project_id = p.id
@@ -139,6 +171,7 @@ def _lookup_sql() -> str:
           (SELECT 1 FROM {TradeReport._meta.db_table} r WHERE r.exemption_id = e.id),
           (SELECT n.code FROM {Notice._meta.db_table} n WHERE n.project_id = p.id AND n.type = 'contract'
              AND n.status = 'published' ORDER BY n.id LIMIT 1)
+          {extra}
         FROM {Project._meta.db_table} p
         LEFT JOIN {ExemptionRequest._meta.db_table} e ON e.project_id = p.id
           AND e.status IN ({quoted([*sorted(OPEN_EXEMPTION_STATUSES), ExemptionStatus.APPROVED])})
@@ -187,7 +220,7 @@ def funding_decide(code: str) -> FundingAnswer:
         return answer(Decision.DENY, "", _("No project with this code was entered on the platform: a must-trade "
                                            "project must be registered and traded here first."), "not_entered")
     (_pk, _status, blocking, exemption_id, exemption_code, exemption_status, due_day, due_at, overdue_at,
-     reported, contract) = row
+     reported, contract) = row[:_FIXED_COLUMNS]
     if blocking:
         return answer(Decision.DENY, blocking, _("A violation of the must-trade rules was recorded for this "
                                                  "project (%(code)s).") % {"code": blocking}, "violation")
@@ -201,8 +234,8 @@ def funding_decide(code: str) -> FundingAnswer:
                       "exempt")
     if contract:
         status = TradeStatus("traded", f"contract notice {contract}")
-    else:  # providers get the whole project
-        status = _provided_status(Project.objects.get(pk=project.pk) if _providers else project)
+    else:  # providers get the project's id, code and status (enough to filter by it)
+        status = _provided_status(project, row[_FIXED_COLUMNS:])
     if status.state == "traded":
         return answer(Decision.ALLOW, status.basis, _("Traded on the platform."), "traded")
     if exemption_id is not None:
