@@ -14,7 +14,8 @@ variables travel with it (Django's per-request database connections among them) 
 inside a view (the Channels layer's ``group_send``) is scheduled on the server's event loop, as before.
 A plain response is closed in the same hop — its body is already in memory, and closing it fires
 ``request_finished``, which hands the request's database connections back. A streaming response (files
-only, here) is sent first and closed after, as Django does.
+only, here) is read block by block on the pool — Django would read a file whole into memory to serve it
+from an async handler — and closed after it is sent, as Django does.
 
 ``YANGGUANG_HTTP_THREADS`` (settings) bounds the requests one process runs at once (default 8); further
 requests wait for a thread, in arrival order.
@@ -22,6 +23,7 @@ requests wait for a thread, in arrival order.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -35,6 +37,8 @@ from django.db import close_old_connections
 from django.http import FileResponse, HttpResponseBase
 from django.urls import set_script_prefix
 
+FILE_BLOCK = 1 << 20  # bytes per read of a file being sent (one hop to the pool each)
+
 
 class PooledASGIHandler(ASGIHandler):
     def __init__(self, threads: int | None = None) -> None:
@@ -44,6 +48,7 @@ class PooledASGIHandler(ASGIHandler):
         self._executor = ThreadPoolExecutor(max_workers=count, thread_name_prefix="http")
         self._respond_async = sync_to_async(self._respond, thread_sensitive=False, executor=self._executor)
         self._close_async = sync_to_async(self._close, thread_sensitive=False, executor=self._executor)
+        self._next_async = sync_to_async(self._next, thread_sensitive=False, executor=self._executor)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -73,7 +78,11 @@ class PooledASGIHandler(ASGIHandler):
             response = self.get_response(request)
             response._handler_class = self.__class__  # type: ignore[attr-defined]
         if isinstance(response, FileResponse):
-            response.block_size = self.chunk_size
+            response.block_size = FILE_BLOCK
+        if response.streaming and not response.is_async:  # type: ignore[attr-defined]
+            # Django would read a sync iterator (a file) whole into memory to serve it asynchronously; pull it
+            # block by block on the pool instead.
+            response.streaming_content = self._pull(iter(response.streaming_content))  # type: ignore[attr-defined]
         if not response.streaming:
             response.close()  # fires request_finished: the connections go back now, in this thread
         else:
@@ -83,3 +92,11 @@ class PooledASGIHandler(ASGIHandler):
     @staticmethod
     def _close(response: HttpResponseBase) -> None:
         response.close()
+
+    async def _pull(self, iterator: Iterator[bytes]) -> AsyncIterator[bytes]:
+        while (block := await self._next_async(iterator)) is not None:
+            yield block
+
+    @staticmethod
+    def _next(iterator: Iterator[bytes]) -> bytes | None:
+        return next(iterator, None)
