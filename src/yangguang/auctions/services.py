@@ -232,7 +232,15 @@ def _sale_notice(lot: Lot) -> tuple[str, dict[str, str]]:
         if lot.eligibility:
             base["buyer_qualification"] = lot.eligibility
         return NoticeType.ASSET_DISCLOSURE, {**base, **lot.details}
-    return NoticeType.CENTRE_NOTICE, {}
+    # A reverse auction (电子竞价) of goods the public sector buys.
+    base = {
+        "purchaser": lot.project.owner.name, "project_name_code": f"{lot.project.code} {lot.title}",
+        "main_items": lot.description or lot.title,
+        "schedule": _("%(schedule)s; starting price %(price)s yuan, %(rule)s") % {
+            "schedule": schedule, "price": lot.starting_price, "rule": _winner_rule(lot)},
+        "qualification": lot.eligibility or _("Registered suppliers of the platform; apply online."),
+    }
+    return NoticeType.REVERSE_AUCTION, {**base, **lot.details}
 
 
 def local_iso(moment: dt.datetime | None) -> str:
@@ -956,9 +964,8 @@ def _result_notice(lot: Lot) -> tuple[str, dict[str, str], str]:
     if lot.status == LotStatus.FAILED:
         ground = {"no_bids": _("No valid bid was made."),
                   "reserve_not_met": _("The best bid did not reach the reserve price.")}[lot.failure_reason]
-        return NoticeType.FAILED_TENDER, {
-            "project_name_code": f"{lot.project.code} {lot.title}", "ground": ground,
-            "legal_basis": _("Land: MLR Order 39 art. 15, 20 (unconfirmed); assets: SASAC/MOF Order 32 art. 17"),
+        return NoticeType.FAILED_SALE, {
+            "subject": f"{lot.project.code} {lot.title}", "ground": ground,
             "next_step": _("The seller may relist the lot after review."),
         }, _("Failed sale notice: %(title)s") % {"title": lot.title}
     assert lot.winner is not None
@@ -971,5 +978,7 @@ def _result_notice(lot: Lot) -> tuple[str, dict[str, str], str]:
     if lot.project.category == Category.STATE_ASSETS:
         return NoticeType.ASSET_RESULT, {"subject": lot.title, "buyer": winner, "price": price, "method": method}, \
             _("Transfer result: %(title)s") % {"title": lot.title}
-    return NoticeType.CENTRE_NOTICE, {}, _("Reverse auction result: %(title)s, %(winner)s, %(price)s") % {
-        "title": lot.title, "winner": winner, "price": price}
+    return NoticeType.REVERSE_AUCTION_RESULT, {
+        "project_name_code": f"{lot.project.code} {lot.title}", "supplier": winner, "price": price,
+        "bids": _("%(count)s bids; %(rule)s") % {"count": lot.bid_count, "rule": _winner_rule(lot)},
+    }, _("Reverse auction result: %(title)s") % {"title": lot.title}

@@ -83,7 +83,7 @@ class Notice(models.Model):
         """(label in the active language, value) in the order the type declares its fields."""
         spec = self.spec
         rows: list[tuple[str, str]] = []
-        declared = [*spec.fields, *spec.optional_fields] if spec else []
+        declared = [*spec.fields, *spec.optional_fields, *spec.system_fields] if spec else []
         keys = [f.key for f in declared]
         for f in declared:
             if self.fields.get(f.key):

@@ -37,13 +37,15 @@ class TypeSpec:
     publicity_unit: DayUnit = DayUnit.CALENDAR_DAY
     staff_only: bool = False  # published by the centre only, never by a purchaser or agency
     optional_fields: tuple[FieldSpec, ...] = field(default_factory=tuple)
+    # Filled in by the platform, never on a form (the corrected notice's code on a correction).
+    system_fields: tuple[FieldSpec, ...] = field(default_factory=tuple)
 
     @property
     def label(self) -> str:
         return str(NoticeType(self.code).label)
 
     def field_label(self, key: str) -> str:
-        for spec in (*self.fields, *self.optional_fields):
+        for spec in (*self.fields, *self.optional_fields, *self.system_fields):
             if spec.key == key:
                 return str(spec.label)
         return key
@@ -90,7 +92,8 @@ TYPES: dict[str, TypeSpec] = {spec.code: spec for spec in [
     TypeSpec(NoticeType.CORRECTION, None, (
         F("changes", _("What changed")),
     ), "财政部令第87号 第27条; 招标投标法实施条例 第21条", True,
-        optional_fields=(F("new_deadline", _("New deadlines")),)),
+        optional_fields=(F("new_deadline", _("New deadlines")),),
+        system_fields=(F("original", _("Corrected notice")),)),
     TypeSpec(NoticeType.TERMINATION, None, (
         PROJECT, GROUND, BASIS,
         F("refund", _("Refund of fees and securities")),

@@ -207,7 +207,7 @@ def notice_correct(*, actor: Any, original: Notice, title: str, body_html: str, 
     assert spec is not None
     title = _check_text(title, original.owner)
     cleaned = _clean_fields(spec, fields)
-    cleaned.setdefault("original", original.code)
+    cleaned["original"] = original.code  # a system field: the platform's, whatever was sent
     with transaction.atomic():
         locked = Notice.objects.select_for_update().get(pk=original.pk)
         NOTICE_MOVES.target("correct", locked.status)

@@ -101,7 +101,7 @@ def test_no_bid_above_the_reserve_fails_with_a_failed_sale_notice(demo):
     failed = Event.objects.get(action="auctions.lot.failed", object_id=str(lot.pk))
     assert failed.payload["reserve_price"] == "10500000.00"  # disclosed at the end, not before
     lot, _w = services.lot_result_publish(actor=staff(), lot=lot)
-    assert Notice.objects.get(code=lot.result_notice).type == "failed_tender"
+    assert Notice.objects.get(code=lot.result_notice).type == "failed_sale"
     assert Registration.objects.get(lot=lot).deposit_status == DepositStatus.RELEASED
 
 
@@ -187,6 +187,12 @@ def test_reverse_auction_goes_down_by_the_decrement_and_lowest_wins(demo):
     lot = end_countdown(lot)
     assert lot.status == LotStatus.SOLD and lot.final_price == amount("785000.00")
     assert _winner(lot) == b.organisation_id
+    assert Notice.objects.get(code=lot.announce_notice).type == "reverse_auction"
+    lot, _w = services.lot_result_publish(actor=staff(), lot=lot)
+    result = Notice.objects.get(code=lot.result_notice)
+    assert result.type == "reverse_auction_result"
+    assert b.organisation is not None and result.fields["supplier"] == b.organisation.name
+    assert "785" in result.fields["price"]
 
 
 def lot_time():

@@ -116,9 +116,13 @@ def test_correction_is_a_new_notice_linked_both_ways_and_the_original_is_unchang
     assert caught.value.field == "changes"
     correction = services.notice_correct(
         actor=staff, original=original, title="丽水市某某道路施工招标更正公告", body_html="<p>顺延</p>",
-        fields={"changes": "投标截止时间顺延至2027年1月5日"}, reason="答疑后顺延截止时间")
+        fields={"changes": "投标截止时间顺延至2027年1月5日", "original": "forged"}, reason="答疑后顺延截止时间")
     assert correction.type == NoticeType.CORRECTION and correction.corrects == original
-    assert correction.fields["original"] == original.code
+    assert correction.fields["original"] == original.code  # the platform's, not the sender's
+    with translation.override("zh-hans"):
+        assert ("被更正的公告", original.code) in correction.field_rows()
+    with translation.override("en"):
+        assert ("Corrected notice", original.code) in correction.field_rows()
     assert list(original.corrections.all()) == [correction]
     assert Notice.objects.filter(pk=original.pk).values().get() == before
     assert Event.objects.get(action="notices.notice.correct").payload["corrects"] == original.code
