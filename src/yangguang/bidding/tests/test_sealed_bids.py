@@ -4,14 +4,17 @@ keys and by the remedy path, the record and its PDF."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from decimal import Decimal
 
 import pytest
 
 from yangguang import seal
+from yangguang.core.dbclock import db_now
 from yangguang.core.errors import IllegalTransition, PermissionDenied, ValidationFailed
 from yangguang.core.models import Event
+from yangguang.tendering.models import Procedure
 
 from .. import services
 from ..models import Bid, KeyHolder, Opening, OpeningKey, Upload
@@ -208,6 +211,29 @@ def test_deadline_by_the_database_clock(tender):
         services.bid_submit(actor=user2, lot=lot, manifest=sealed2.manifest, signature=sealed2.signature)
     with pytest.raises(IllegalTransition):
         services.bid_withdraw(actor=user, bid=bid)
+
+
+def test_deadline_to_the_millisecond(tender, monkeypatch):
+    """1 ms before the deadline is accepted, at the deadline refused. The instant is the database clock's
+    reading at the submit (held fixed here, so the test does not race the real clock); nothing the client
+    sends carries a time."""
+    procedure, lot, bidders = tender
+    ready = []
+    for user, keys in bidders[:2]:
+        sealed = seal_bid(user, keys, lot)
+        upload_all(user, lot, sealed)
+        ready.append((user, sealed))
+    instant = db_now()
+    monkeypatch.setattr(services, "db_now", lambda: instant)
+    for (user, sealed), deadline, accepted in ((ready[0], instant + dt.timedelta(milliseconds=1), True),
+                                               (ready[1], instant, False)):
+        Procedure.objects.filter(pk=procedure.pk).update(effective_bid_deadline=deadline)
+        if accepted:
+            bid = services.bid_submit(actor=user, lot=lot, manifest=sealed.manifest, signature=sealed.signature)
+            assert bid.status == "submitted"
+        else:
+            with pytest.raises(IllegalTransition):
+                services.bid_submit(actor=user, lot=lot, manifest=sealed.manifest, signature=sealed.signature)
 
 
 def test_withdraw_and_replace_keep_every_version(tender):
