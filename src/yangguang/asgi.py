@@ -20,7 +20,13 @@ django.setup(set_prefix=False)
 from yangguang.core.asgi_http import PooledASGIHandler  # noqa: E402
 
 # HTTP: Django's handler with the whole request in one hop to a thread pool (core/asgi_http.py says why).
-django_asgi = PooledASGIHandler()
+# YANGGUANG_HTTP_HANDLER=django serves with Django's own ASGI handler instead (for comparisons).
+if os.environ.get("YANGGUANG_HTTP_HANDLER", "pooled") == "django":
+    from django.core.handlers.asgi import ASGIHandler
+
+    django_asgi: ASGIHandler = ASGIHandler()
+else:
+    django_asgi = PooledASGIHandler()
 
 
 def _websocket_patterns() -> list:
