@@ -205,3 +205,41 @@ def contract_fields() -> dict[str, str]:
             "quality": "合格", "performance": "180 日历天，项目现场，施工总承包",
             "acceptance": "按招标文件及合同约定验收",
             "liability": "按合同通用条款第 16 条", "disputes": "协商；协商不成向项目所在地人民法院起诉"}
+
+
+# --- after the report: shared by the award-path and re-award tests -------------------------------------------
+
+SECOND = dt.timedelta(seconds=1)
+
+
+def reported(category: str = "construction", **kwargs: Any) -> Evaluation:
+    return signed(score_all(reviewed(started(category, **kwargs))))
+
+
+def procurement_reported() -> Evaluation:
+    return reported("government_procurement", prices=("900000", "880000", "950000"), budget="1000000.00")
+
+
+def tick(evaluation: Evaluation, at: dt.datetime) -> Evaluation:
+    from yangguang.core.chronograph import chronograph_run
+
+    chronograph_run(now=at)
+    evaluation.refresh_from_db()
+    return evaluation
+
+
+def publicity_over(evaluation: Evaluation) -> Evaluation:
+    """Close the candidate publicity as the chronograph would, a second after its end."""
+    from django.db import transaction
+
+    from yangguang.notices.models import Notice
+    from yangguang.notices.services import notice_publicity_close
+
+    evaluation.refresh_from_db()
+    notice = Notice.objects.get(pk=evaluation.publicity_notice_id or 0)
+    assert notice.publicity_closes_at is not None
+    with transaction.atomic():
+        notice_publicity_close(Notice.objects.select_for_update().get(pk=notice.pk),
+                               notice.publicity_closes_at + SECOND)
+    evaluation.refresh_from_db()
+    return evaluation

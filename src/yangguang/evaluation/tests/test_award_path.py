@@ -7,13 +7,11 @@ import datetime as dt
 
 import pytest
 
-from yangguang.core.chronograph import chronograph_run
 from yangguang.core.dbclock import db_now
 from yangguang.core.deadlines import deadline
 from yangguang.core.errors import IllegalTransition, PermissionDenied, ValidationFailed
 from yangguang.core.models import Event
 from yangguang.notices.models import Notice
-from yangguang.notices.services import notice_publicity_close
 from yangguang.rules.selectors import rule_param
 from yangguang.tendering.models import BidSecurity
 
@@ -24,34 +22,7 @@ from . import factories as f
 
 pytestmark = pytest.mark.django_db
 
-SECOND = dt.timedelta(seconds=1)
-
-
-def _reported(category: str = "construction", **kwargs) -> Evaluation:
-    return f.signed(f.score_all(f.reviewed(f.started(category, **kwargs))))
-
-
-def _procurement() -> Evaluation:
-    return _reported("government_procurement", prices=("900000", "880000", "950000"), budget="1000000.00")
-
-
-def _tick(evaluation: Evaluation, at: dt.datetime) -> Evaluation:
-    chronograph_run(now=at)
-    evaluation.refresh_from_db()
-    return evaluation
-
-
-def _publicity_over(evaluation: Evaluation) -> Evaluation:
-    from django.db import transaction
-
-    evaluation.refresh_from_db()
-    notice = Notice.objects.get(pk=evaluation.publicity_notice_id or 0)
-    assert notice.publicity_closes_at is not None
-    with transaction.atomic():
-        notice_publicity_close(Notice.objects.select_for_update().get(pk=notice.pk),
-                               notice.publicity_closes_at + SECOND)
-    evaluation.refresh_from_db()
-    return evaluation
+SECOND = f.SECOND
 
 
 def _ranked_refs(evaluation: Evaluation) -> list[str]:
@@ -62,19 +33,19 @@ def _ranked_refs(evaluation: Evaluation) -> list[str]:
 
 
 def test_candidate_publicity_not_published_in_time_is_flagged_overdue_once(demo):
-    evaluation = _reported()
+    evaluation = f.reported()
     assert evaluation.reported_at is not None
     due = deadline(evaluation.reported_at, int(rule_param("G-034", "publish_within_n")), "calendar_day").at
     assert evaluation.next_check_at == due - timers.reminder_lead()  # the reminder comes first
     [timer] = timers.timers(evaluation)
     assert (timer.code, timer.rule, timer.overdue) == ("publish", "G-034", False)
-    evaluation = _tick(evaluation, due - SECOND)
+    evaluation = f.tick(evaluation, due - SECOND)
     assert evaluation.overdue == []
-    evaluation = _tick(evaluation, due + SECOND)
+    evaluation = f.tick(evaluation, due + SECOND)
     assert evaluation.overdue == ["publish"] and evaluation.next_check_at is None
     event = Event.objects.get(action="evaluation.publish.overdue")
     assert event.payload == {"rule": "G-034", "due": due.isoformat()}
-    _tick(evaluation, due + dt.timedelta(days=3))
+    f.tick(evaluation, due + dt.timedelta(days=3))
     assert Event.objects.filter(action="evaluation.publish.overdue").count() == 1
     # Publishing late is still possible, and the miss stays on record.
     services.publicity_publish(actor=f.purchaser(), evaluation=evaluation)
@@ -84,29 +55,29 @@ def test_candidate_publicity_not_published_in_time_is_flagged_overdue_once(demo)
 
 
 def test_publishing_in_time_stops_the_timer(demo):
-    evaluation = _reported()
+    evaluation = f.reported()
     services.publicity_publish(actor=f.purchaser(), evaluation=evaluation)
     evaluation.refresh_from_db()
     assert evaluation.next_check_at is None
-    _tick(evaluation, db_now() + dt.timedelta(days=30))
+    f.tick(evaluation, db_now() + dt.timedelta(days=30))
     assert not Event.objects.filter(action="evaluation.publish.overdue").exists()
 
 
 def test_procurement_award_is_deemed_after_five_working_days_then_the_result_notice_is_due(demo):
-    evaluation = _procurement()
+    evaluation = f.procurement_reported()
     assert evaluation.reported_at is not None
     deemed = deadline(evaluation.reported_at, int(rule_param("P-033", "later_n")), "working_day").at
     assert evaluation.next_check_at == deemed - timers.reminder_lead()  # the reminder comes first
-    evaluation = _tick(evaluation, deemed - SECOND)
+    evaluation = f.tick(evaluation, deemed - SECOND)
     assert evaluation.deemed_award_at is None
-    evaluation = _tick(evaluation, deemed + SECOND)
+    evaluation = f.tick(evaluation, deemed + SECOND)
     assert evaluation.deemed_award_at == deemed
     assert Event.objects.get(action="evaluation.award.deemed").payload["rule"] == "P-033"
     publish_due = deadline(deemed, int(rule_param("P-034")), "working_day").at
     [timer] = timers.timers(evaluation)
     assert (timer.code, timer.rule, timer.due) == ("publish", "P-034", publish_due)
     assert evaluation.next_check_at == publish_due - timers.reminder_lead()  # the reminder comes first
-    evaluation = _tick(evaluation, publish_due + SECOND)
+    evaluation = f.tick(evaluation, publish_due + SECOND)
     assert evaluation.overdue == ["publish"]
     # The deemed award goes to the first-ranked candidate.
     services.publicity_publish(actor=f.purchaser(), evaluation=evaluation)
@@ -116,21 +87,21 @@ def test_procurement_award_is_deemed_after_five_working_days_then_the_result_not
 
 
 def test_a_worker_catching_up_applies_the_deemed_award_and_the_overdue_notice_in_one_pass(demo):
-    evaluation = _procurement()
-    evaluation = _tick(evaluation, db_now() + dt.timedelta(days=60))
+    evaluation = f.procurement_reported()
+    evaluation = f.tick(evaluation, db_now() + dt.timedelta(days=60))
     assert evaluation.deemed_award_at is not None and evaluation.overdue == ["publish"]
     assert evaluation.next_check_at is None
 
 
 def test_contract_not_signed_in_time_is_flagged_and_a_late_signature_is_marked(demo):
-    evaluation = _reported()
+    evaluation = f.reported()
     services.publicity_publish(actor=f.purchaser(), evaluation=evaluation)
-    evaluation = _publicity_over(evaluation)
+    evaluation = f.publicity_over(evaluation)
     award = services.award_confirm(actor=f.purchaser(), evaluation=evaluation)
     evaluation.refresh_from_db()
     due = deadline(award.awarded_at, int(rule_param("G-038")), "calendar_day").at
     assert evaluation.next_check_at == due - timers.reminder_lead()  # the reminder comes first
-    evaluation = _tick(evaluation, due + SECOND)
+    evaluation = f.tick(evaluation, due + SECOND)
     assert evaluation.overdue == ["contract"]
     assert Event.objects.get(action="evaluation.contract.overdue").payload["rule"] == "G-038"
     # Move the award back 40 days: a contract signed today is late, and so is the notice of one signed then.
@@ -147,7 +118,7 @@ def test_contract_not_signed_in_time_is_flagged_and_a_late_signature_is_marked(d
 
 
 def test_contract_recorded_on_the_day_publishes_the_notice_in_time(demo):
-    evaluation = _procurement()
+    evaluation = f.procurement_reported()
     services.publicity_publish(actor=f.purchaser(), evaluation=evaluation)
     award = services.award_confirm(actor=f.purchaser(), evaluation=evaluation)
     contract = services.contract_record(actor=f.purchaser(), evaluation=evaluation, signed_on=db_now().date(),
@@ -159,7 +130,7 @@ def test_contract_recorded_on_the_day_publishes_the_notice_in_time(demo):
 
 @pytest.mark.parametrize("missing", ["parties", "quantity", "acceptance", "disputes"])
 def test_every_legal_field_of_the_contract_notice_is_required(demo, missing):
-    evaluation = _procurement()
+    evaluation = f.procurement_reported()
     services.publicity_publish(actor=f.purchaser(), evaluation=evaluation)
     award = services.award_confirm(actor=f.purchaser(), evaluation=evaluation)
     fields = {**f.contract_fields(), missing: "   "}
@@ -180,7 +151,7 @@ def test_every_legal_field_of_the_contract_notice_is_required(demo, missing):
 
 
 def test_first_candidate_gives_up_before_the_award_and_the_second_is_awarded(demo):
-    evaluation = _procurement()
+    evaluation = f.procurement_reported()
     services.publicity_publish(actor=f.purchaser(), evaluation=evaluation)
     first, second = _ranked_refs(evaluation)[:2]
     t1 = evaluation.tenderers.get(ref=first)
@@ -206,9 +177,9 @@ def test_first_candidate_gives_up_before_the_award_and_the_second_is_awarded(dem
 
 
 def test_winner_gives_up_after_the_award_the_award_is_revoked_and_passes_on(demo):
-    evaluation = _reported()
+    evaluation = f.reported()
     services.publicity_publish(actor=f.purchaser(), evaluation=evaluation)
-    evaluation = _publicity_over(evaluation)
+    evaluation = f.publicity_over(evaluation)
     first, second = _ranked_refs(evaluation)[:2]
     award = services.award_confirm(actor=f.purchaser(), evaluation=evaluation)
     old_sha = award.notice_sha256
@@ -225,7 +196,7 @@ def test_winner_gives_up_after_the_award_the_award_is_revoked_and_passes_on(demo
     with pytest.raises(IllegalTransition) as running:
         services.award_confirm(actor=f.purchaser(), evaluation=evaluation)
     assert running.value.code == "publicity_running"
-    evaluation = _publicity_over(evaluation)
+    evaluation = f.publicity_over(evaluation)
     # 工程 holds the publicised candidates' securities until the contract (G-016): the second's is still held.
     award = services.award_confirm(actor=f.purchaser(), evaluation=evaluation)
     assert award.tenderer.ref == second and award.notice_sha256 != old_sha
@@ -237,7 +208,7 @@ def test_a_candidate_blacklisted_since_its_bid_needs_the_recheck_then_the_next_i
     from yangguang.suppliers.models import SupplierProfile
     from yangguang.suppliers.states import CreditStatus
 
-    evaluation = _procurement()
+    evaluation = f.procurement_reported()
     services.publicity_publish(actor=f.purchaser(), evaluation=evaluation)
     first, second = _ranked_refs(evaluation)[:2]
     t1 = evaluation.tenderers.get(ref=first)
@@ -252,7 +223,7 @@ def test_a_candidate_blacklisted_since_its_bid_needs_the_recheck_then_the_next_i
 
 
 def test_a_candidate_whose_security_was_withdrawn_needs_the_recheck(demo):
-    evaluation = _procurement()
+    evaluation = f.procurement_reported()
     services.publicity_publish(actor=f.purchaser(), evaluation=evaluation)
     t1 = evaluation.tenderers.get(ref=_ranked_refs(evaluation)[0])
     assert t1.organisation_id is not None
@@ -265,7 +236,7 @@ def test_a_candidate_whose_security_was_withdrawn_needs_the_recheck(demo):
 
 
 def test_no_candidate_left_means_a_new_tender_with_its_notice(demo):
-    evaluation = _procurement()
+    evaluation = f.procurement_reported()
     services.publicity_publish(actor=f.purchaser(), evaluation=evaluation)
     for ref in _ranked_refs(evaluation):
         services.candidate_withdraw(actor=f.purchaser(), evaluation=evaluation,
@@ -285,12 +256,12 @@ def test_no_candidate_left_means_a_new_tender_with_its_notice(demo):
 
 
 def test_the_public_log_names_no_bidder_for_the_award_path(demo):
-    evaluation = _procurement()
+    evaluation = f.procurement_reported()
     services.publicity_publish(actor=f.purchaser(), evaluation=evaluation)
     t1 = evaluation.tenderers.get(ref=_ranked_refs(evaluation)[0])
     services.candidate_withdraw(actor=f.purchaser(), evaluation=evaluation, tenderer=t1,
                                 ground=CandidateGround.GAVE_UP, reason=f"{t1.name} 书面放弃")
-    _tick(evaluation, db_now() + dt.timedelta(days=60))
+    f.tick(evaluation, db_now() + dt.timedelta(days=60))
     names = [t.name for t in evaluation.tenderers.all()] + [t.credit_code for t in evaluation.tenderers.all()]
     events = Event.objects.filter(action__startswith="evaluation.").exclude(action="evaluation.publicity.published")
     for event in events:
@@ -315,7 +286,7 @@ def _everyone(user_of, evaluation):
 def test_only_the_purchaser_side_withdraws_a_candidate_or_ends_for_a_new_tender(demo, user_of):
     from ..access import is_buyer
 
-    evaluation = _procurement()
+    evaluation = f.procurement_reported()
     services.publicity_publish(actor=f.purchaser(), evaluation=evaluation)
     t1 = evaluation.tenderers.get(ref=_ranked_refs(evaluation)[0])
     for user in _everyone(user_of, evaluation):
@@ -332,8 +303,8 @@ def test_only_the_purchaser_side_withdraws_a_candidate_or_ends_for_a_new_tender(
 
 
 def test_room_shows_deadlines_money_and_the_withdrawal_the_bidder_page_does_not(demo, user_of, client):
-    evaluation = _procurement()
-    evaluation = _tick(evaluation, db_now() + dt.timedelta(days=60))
+    evaluation = f.procurement_reported()
+    evaluation = f.tick(evaluation, db_now() + dt.timedelta(days=60))
     services.publicity_publish(actor=f.purchaser(), evaluation=evaluation)
     t1 = evaluation.tenderers.get(ref=_ranked_refs(evaluation)[0])
     services.candidate_withdraw(actor=f.purchaser(), evaluation=evaluation, tenderer=t1,
@@ -359,7 +330,7 @@ def test_room_shows_deadlines_money_and_the_withdrawal_the_bidder_page_does_not(
 
 
 def test_contract_form_posts_every_field_and_a_missing_one_is_refused_with_nothing_lost(demo, client):
-    evaluation = _procurement()
+    evaluation = f.procurement_reported()
     services.publicity_publish(actor=f.purchaser(), evaluation=evaluation)
     award = services.award_confirm(actor=f.purchaser(), evaluation=evaluation)
     client.force_login(f.purchaser())

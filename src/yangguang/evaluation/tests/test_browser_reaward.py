@@ -24,7 +24,6 @@ def test_reaward_objection_timer_and_correction_pages(page, live_server, setting
     from .. import services
     from ..states import CandidateGround
     from . import factories as f
-    from .test_reaward import _procurement, _publicity_over, _reported
 
     accounts_demo.load()
     base, password = live_server.url, accounts_demo.DEMO_PASSWORD
@@ -32,9 +31,9 @@ def test_reaward_objection_timer_and_correction_pages(page, live_server, setting
 
     # 工程: award, the winner gives up, the next candidate is publicised again, a bidder objects and the answer
     # is late (the reminder before the deadline, then the overdue flag).
-    works = _reported()
+    works = f.reported()
     services.publicity_publish(actor=f.purchaser(), evaluation=works)
-    works = _publicity_over(works)
+    works = f.publicity_over(works)
     refs = [r["ref"] for r in services.ranked(works)]
     award = services.award_confirm(actor=f.purchaser(), evaluation=works)
     services.candidate_withdraw(actor=f.purchaser(), evaluation=works, tenderer=award.tenderer,
@@ -59,7 +58,7 @@ def test_reaward_objection_timer_and_correction_pages(page, live_server, setting
     shot(page, "evaluation-reaward-portal-republished")
 
     # 政采: the winner gives up after the award; the next award corrects the result notice.
-    goods = _procurement()
+    goods = f.procurement_reported()
     services.publicity_publish(actor=f.purchaser(), evaluation=goods)
     first = services.award_confirm(actor=f.purchaser(), evaluation=goods)
     services.candidate_withdraw(actor=f.purchaser(), evaluation=goods, tenderer=first.tenderer,

@@ -8,7 +8,6 @@ import datetime as dt
 
 import pytest
 from django.core import mail
-from django.db import transaction
 
 from yangguang.accounts.models import User
 from yangguang.core.chronograph import chronograph_run
@@ -17,7 +16,6 @@ from yangguang.core.deadlines import deadline
 from yangguang.core.errors import IllegalTransition, ValidationFailed
 from yangguang.core.models import Event
 from yangguang.notices.models import Notice
-from yangguang.notices.services import notice_publicity_close
 from yangguang.rules.models import Rule
 from yangguang.rules.selectors import rule_param
 from yangguang.tendering.models import BidSecurity
@@ -29,36 +27,11 @@ from . import factories as f
 
 pytestmark = pytest.mark.django_db
 
-SECOND = dt.timedelta(seconds=1)
-
-
-def _reported(category: str = "construction", **kwargs) -> Evaluation:
-    return f.signed(f.score_all(f.reviewed(f.started(category, **kwargs))))
-
-
-def _procurement() -> Evaluation:
-    return _reported("government_procurement", prices=("900000", "880000", "950000"), budget="1000000.00")
+SECOND = f.SECOND
 
 
 def _refs(evaluation: Evaluation) -> list[str]:
     return [r["ref"] for r in services.ranked(evaluation)]
-
-
-def _tick(evaluation: Evaluation, at: dt.datetime) -> Evaluation:
-    chronograph_run(now=at)
-    evaluation.refresh_from_db()
-    return evaluation
-
-
-def _publicity_over(evaluation: Evaluation) -> Evaluation:
-    evaluation.refresh_from_db()
-    notice = Notice.objects.get(pk=evaluation.publicity_notice_id or 0)
-    assert notice.publicity_closes_at is not None
-    with transaction.atomic():
-        notice_publicity_close(Notice.objects.select_for_update().get(pk=notice.pk),
-                               notice.publicity_closes_at + SECOND)
-    evaluation.refresh_from_db()
-    return evaluation
 
 
 def _last(action: str) -> dict:
@@ -79,7 +52,7 @@ def _bidder(evaluation: Evaluation, ref: str) -> User:
 
 
 def test_procurement_reaward_corrects_the_result_notice_naming_the_new_winner(demo):
-    evaluation = _procurement()
+    evaluation = f.procurement_reported()
     original = services.publicity_publish(actor=f.purchaser(), evaluation=evaluation)
     first, second = _refs(evaluation)[:2]
     evaluation.refresh_from_db()
@@ -107,7 +80,7 @@ def test_procurement_reaward_corrects_the_result_notice_naming_the_new_winner(de
 
 
 def test_procurement_first_gives_up_before_the_award_the_notice_is_corrected_too(demo):
-    evaluation = _procurement()
+    evaluation = f.procurement_reported()
     services.publicity_publish(actor=f.purchaser(), evaluation=evaluation)
     first, second = _refs(evaluation)[:2]
     services.candidate_withdraw(actor=f.purchaser(), evaluation=evaluation,
@@ -118,7 +91,7 @@ def test_procurement_first_gives_up_before_the_award_the_notice_is_corrected_too
 
 
 def test_challenge_period_runs_again_from_the_correction(demo):
-    evaluation = _procurement()
+    evaluation = f.procurement_reported()
     original = services.publicity_publish(actor=f.purchaser(), evaluation=evaluation)
     award = services.award_confirm(actor=f.purchaser(), evaluation=evaluation)
     # Move the original result notice back past its challenge period (P-040).
@@ -135,9 +108,9 @@ def test_challenge_period_runs_again_from_the_correction(demo):
 
 
 def test_works_reaward_needs_the_next_candidates_security_still_held(demo):
-    evaluation = _reported(prices=("4500000", "4300000", "4650000", "4800000"))
+    evaluation = f.reported(prices=("4500000", "4300000", "4650000", "4800000"))
     services.publicity_publish(actor=f.purchaser(), evaluation=evaluation)
-    evaluation = _publicity_over(evaluation)
+    evaluation = f.publicity_over(evaluation)
     refs = _refs(evaluation)
     award = services.award_confirm(actor=f.purchaser(), evaluation=evaluation)
     by_ref = {t.ref: t.organisation_id or 0 for t in evaluation.tenderers.all()}
@@ -149,7 +122,7 @@ def test_works_reaward_needs_the_next_candidates_security_still_held(demo):
         refunded_at=db_now(), refund_reference="BANK-WITHDRAWN")
     services.candidate_withdraw(actor=f.purchaser(), evaluation=evaluation, tenderer=award.tenderer,
                                 ground=CandidateGround.NO_PERFORMANCE_BOND, reason="未交履约保证金")
-    evaluation = _publicity_over(evaluation)
+    evaluation = f.publicity_over(evaluation)
     with pytest.raises(ValidationFailed) as failed:
         services.award_confirm(actor=f.purchaser(), evaluation=evaluation)
     assert failed.value.code == "recheck_required" and refs[1] in str(failed.value)
@@ -164,9 +137,9 @@ def test_works_reaward_needs_the_next_candidates_security_still_held(demo):
 
 
 def test_works_reaward_publishes_a_new_candidate_publicity_and_its_objections_pause_the_award(demo):
-    evaluation = _reported()
+    evaluation = f.reported()
     services.publicity_publish(actor=f.purchaser(), evaluation=evaluation)
-    evaluation = _publicity_over(evaluation)
+    evaluation = f.publicity_over(evaluation)
     first, second, third = _refs(evaluation)
     award = services.award_confirm(actor=f.purchaser(), evaluation=evaluation)
     services.candidate_withdraw(actor=f.purchaser(), evaluation=evaluation, tenderer=award.tenderer,
@@ -179,7 +152,7 @@ def test_works_reaward_publishes_a_new_candidate_publicity_and_its_objections_pa
     # The withdrawn winner is no longer listed; the third bidder objects during the new period.
     assert evaluation.tenderers.get(ref=first).name not in notice.fields["candidates"]
     objection = services.objection_file(actor=_bidder(evaluation, third), evaluation=evaluation, text="异议")
-    evaluation = _publicity_over(evaluation)
+    evaluation = f.publicity_over(evaluation)
     with pytest.raises(IllegalTransition) as waiting:
         services.award_confirm(actor=f.purchaser(), evaluation=evaluation)
     assert waiting.value.code == "objection_open"
@@ -194,7 +167,7 @@ def test_blacklist_recheck_reads_the_periods_in_force(demo):
     from yangguang.suppliers.models import BlacklistEntry, SupplierProfile
     from yangguang.suppliers.states import CreditStatus
 
-    evaluation = _procurement()
+    evaluation = f.procurement_reported()
     services.publicity_publish(actor=f.purchaser(), evaluation=evaluation)
     t1 = evaluation.tenderers.get(ref=_refs(evaluation)[0])
     profile, _created = SupplierProfile.objects.get_or_create(organisation_id=t1.organisation_id)
@@ -224,26 +197,26 @@ def test_blacklist_recheck_reads_the_periods_in_force(demo):
 
 
 def test_works_objection_must_be_answered_within_reply_n_days(demo):
-    evaluation = _reported()
+    evaluation = f.reported()
     services.publicity_publish(actor=f.purchaser(), evaluation=evaluation)
     third = _refs(evaluation)[2]
     objection = services.objection_file(actor=_bidder(evaluation, third), evaluation=evaluation, text="异议")
     due = deadline(objection.filed_at, int(rule_param("G-034", "reply_n")), "calendar_day").at
     assert objection.reply_due == due
     assert any(t.code == "reply" and t.rule == "G-034" and t.due == due for t in timers.timers(evaluation))
-    evaluation = _tick(evaluation, due - SECOND)
+    evaluation = f.tick(evaluation, due - SECOND)
     objection.refresh_from_db()
     assert not objection.reply_overdue
-    evaluation = _tick(evaluation, due + SECOND)
+    evaluation = f.tick(evaluation, due + SECOND)
     objection.refresh_from_db()
     assert objection.reply_overdue
     event = Event.objects.get(action="evaluation.objection.overdue")
     assert event.payload == {"objection": objection.pk, "rule": "G-034", "due": event.payload["due"], "binding": True}
     assert dt.datetime.fromisoformat(event.payload["due"]) == due
-    _tick(evaluation, due + dt.timedelta(days=2))
+    f.tick(evaluation, due + dt.timedelta(days=2))
     assert Event.objects.filter(action="evaluation.objection.overdue").count() == 1
     # The award still waits for the answer, which is then recorded as late.
-    evaluation = _publicity_over(evaluation)
+    evaluation = f.publicity_over(evaluation)
     with pytest.raises(IllegalTransition):
         services.award_confirm(actor=f.purchaser(), evaluation=evaluation)
     Objection.objects.filter(pk=objection.pk).update(filed_at=objection.filed_at - dt.timedelta(days=10),
@@ -255,25 +228,25 @@ def test_works_objection_must_be_answered_within_reply_n_days(demo):
 
 def test_procurement_challenge_reply_uses_p041_and_an_unconfirmed_rule_only_warns(demo):
     Rule.objects.filter(pk="P-041").update(status="unconfirmed", confirmed_at=None)
-    evaluation = _procurement()
+    evaluation = f.procurement_reported()
     services.publicity_publish(actor=f.purchaser(), evaluation=evaluation)
     objection = services.objection_file(actor=_bidder(evaluation, _refs(evaluation)[1]), evaluation=evaluation,
                                         text="质疑")
     due = deadline(objection.filed_at, int(rule_param("P-041")), "working_day").at
     assert objection.reply_due == due
-    _tick(evaluation, due + SECOND)
+    f.tick(evaluation, due + SECOND)
     payload = Event.objects.get(action="evaluation.objection.overdue").payload
     assert payload["rule"] == "P-041" and payload["binding"] is False
 
 
 def test_answered_in_time_is_not_flagged(demo):
-    evaluation = _reported()
+    evaluation = f.reported()
     services.publicity_publish(actor=f.purchaser(), evaluation=evaluation)
     objection = services.objection_file(actor=_bidder(evaluation, _refs(evaluation)[2]), evaluation=evaluation,
                                         text="异议")
     services.objection_answer(actor=f.purchaser(), objection=objection, answer="答复")
     assert _last("evaluation.objection.answered")["late"] is False
-    _tick(evaluation, db_now() + dt.timedelta(days=30))
+    f.tick(evaluation, db_now() + dt.timedelta(days=30))
     assert not Event.objects.filter(action="evaluation.objection.overdue").exists()
 
 
@@ -283,7 +256,7 @@ def test_answered_in_time_is_not_flagged(demo):
 def test_a_reminder_goes_once_to_the_purchaser_side_before_each_deadline(demo, settings,
                                                                        django_capture_on_commit_callbacks):
     settings.YANGGUANG_EVALUATION_REMINDER_HOURS = 12
-    evaluation = _reported()
+    evaluation = f.reported()
     buyer = f.purchaser()
     User.objects.filter(pk=buyer.pk).update(email="buyer@example.cn")
     for t in evaluation.tenderers.all():  # bidders are not the responsible party
@@ -295,10 +268,10 @@ def test_a_reminder_goes_once_to_the_purchaser_side_before_each_deadline(demo, s
     mail.outbox.clear()
     with_commit = django_capture_on_commit_callbacks
     with with_commit(execute=True):
-        evaluation = _tick(evaluation, due - lead - SECOND)
+        evaluation = f.tick(evaluation, due - lead - SECOND)
     assert not Reminder.objects.exists() and mail.outbox == []
     with with_commit(execute=True):
-        evaluation = _tick(evaluation, due - lead + SECOND)
+        evaluation = f.tick(evaluation, due - lead + SECOND)
     [reminder] = Reminder.objects.filter(evaluation=evaluation)
     assert (reminder.timer, reminder.rule, reminder.due, reminder.recipients) == ("publish", "G-034", due, 1)
     assert evaluation.next_check_at == due
@@ -308,7 +281,7 @@ def test_a_reminder_goes_once_to_the_purchaser_side_before_each_deadline(demo, s
     assert event.payload == {"timer": "publish", "key": "", "rule": "G-034", "due": due.isoformat(),
                              "recipients": 1}
     with with_commit(execute=True):
-        _tick(evaluation, due - SECOND)
+        f.tick(evaluation, due - SECOND)
         chronograph_run(now=due - SECOND)
     assert Reminder.objects.count() == 1 and len(mail.outbox) == 1
     # The objection answer gets its own reminder.
@@ -317,26 +290,26 @@ def test_a_reminder_goes_once_to_the_purchaser_side_before_each_deadline(demo, s
                                         text="异议")
     assert objection.reply_due is not None
     with with_commit(execute=True):
-        _tick(evaluation, objection.reply_due - SECOND)
+        f.tick(evaluation, objection.reply_due - SECOND)
     assert Reminder.objects.filter(timer="reply", key=f"objection:{objection.pk}").count() == 1
     assert [m.to for m in mail.outbox] == [["buyer@example.cn"], ["buyer@example.cn"]]
 
 
 def test_no_reminder_for_a_deadline_already_missed_when_the_worker_catches_up(demo):
-    evaluation = _procurement()
-    _tick(evaluation, db_now() + dt.timedelta(days=60))
+    evaluation = f.procurement_reported()
+    f.tick(evaluation, db_now() + dt.timedelta(days=60))
     assert not Reminder.objects.exists()
     assert Event.objects.filter(action="evaluation.publish.overdue").exists()
 
 
 def test_room_lists_reminders_and_answer_deadlines_for_the_purchaser_not_the_bidder(demo, client):
-    evaluation = _reported()
+    evaluation = f.reported()
     services.publicity_publish(actor=f.purchaser(), evaluation=evaluation)
     third = _refs(evaluation)[2]
     objection = services.objection_file(actor=_bidder(evaluation, third), evaluation=evaluation, text="异议内容")
     assert objection.reply_due is not None
-    _tick(evaluation, objection.reply_due - SECOND)
-    evaluation = _tick(evaluation, objection.reply_due + SECOND)
+    f.tick(evaluation, objection.reply_due - SECOND)
+    evaluation = f.tick(evaluation, objection.reply_due + SECOND)
     assert evaluation.status == EvaluationStatus.PUBLICITY
     client.force_login(f.purchaser())
     page = client.get(f"/evaluation/{evaluation.pk}/").content.decode()
@@ -354,9 +327,9 @@ def test_only_the_purchaser_side_and_the_centre_see_the_reminders(demo, client, 
 
     from ..access import is_buyer, is_organiser
 
-    evaluation = _reported()
+    evaluation = f.reported()
     assert evaluation.next_check_at is not None
-    evaluation = _tick(evaluation, evaluation.next_check_at + SECOND)
+    evaluation = f.tick(evaluation, evaluation.next_check_at + SECOND)
     assert Reminder.objects.filter(evaluation=evaluation).count() == 1
     users = [user_of(role) for role in Role.values]
     users += [m.user for m in evaluation.members.all() if m.user_id]
