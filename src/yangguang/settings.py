@@ -101,6 +101,13 @@ elif os.environ.get("YANGGUANG_DB_POOL", "1") == "1":
         "max_size": int(os.environ.get("YANGGUANG_DB_POOL_MAX", "10")),
         "timeout": 10,
     }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Hot statements run prepared (core/prepared.py): psycopg prepares only when a threshold is set, and
+    # PostgreSQL must keep one generic plan per prepared statement instead of re-planning it for every
+    # parameter value. Django's own queries are bound on the client and never prepared.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["prepare_threshold"] = 5
+    _options["options"] = f"{_options.get('options', '')} -c plan_cache_mode=force_generic_plan".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

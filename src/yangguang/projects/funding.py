@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from yangguang.core import dbclock
+from yangguang.core import dbclock, prepared
 
 from .models import ExemptionRequest, FundingCheck, Project, TradeReport, Violation
 from .musttrade_states import (
@@ -181,9 +181,7 @@ def _lookup_sql() -> str:
 
 
 def _lookup(code: str) -> tuple | None:
-    with connection.cursor() as cursor:
-        cursor.execute(_lookup_sql(), [code])
-        return cursor.fetchone()
+    return prepared.fetchone(_lookup_sql(), [code])  # planned once per pooled connection (core/prepared.py)
 
 
 def _aware(value: Any) -> dt.datetime | None:

@@ -147,3 +147,28 @@ def test_a_check_outside_a_transaction_is_logged_in_its_own_commit(relaxed_log):
     assert answer.decision == "deny" and not connection.in_atomic_block
     connection.close()
     assert FundingCheck.objects.filter(project_code="331100-GC-2099-99999", decision="deny").count() == 1
+
+
+def test_the_lookup_is_planned_once_per_connection_on_postgresql(items):
+    """On PostgreSQL the lookup runs as a prepared statement with one generic plan (core/prepared.py): the
+    second and later checks on a connection execute it by name, and the answers are those of the plain
+    statement. On SQLite the statement goes through Django's cursor."""
+    from django.db import connection
+
+    from yangguang.projects.funding import _lookup_sql, funding_decide
+
+    traded = project_make(status=ProjectStatus.ACCEPTED, name="已交易项目")
+    _contract_notice(traded)
+    other = project_make(status=ProjectStatus.ACCEPTED, name="交易中项目")
+    answers = [funding_decide(code).decision for code in (traded.code, other.code, "331100-GC-2099-99999",
+                                                           traded.code)]
+    assert answers == ["allow", "pending", "deny", "allow"]
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = %s",
+                       [_lookup_sql().replace("%s", "$1")])
+        generic, custom = cursor.fetchone()
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "force_generic_plan"
+    assert generic >= 1 and custom == 0
