@@ -28,11 +28,12 @@ def group_name(lot_id: int) -> str:
 
 def snapshot(lot_id: int) -> dict[str, Any]:
     from .models import Opening
-    from .selectors import opening_rows
+    from .selectors import opening_rows, shares_presented
 
     opening = Opening.objects.select_related("lot").get(lot_id=lot_id)
     return {"type": "record", "status": opening.status, "window_ends_at": opening.window_ends_at.isoformat(),
-            "record_sha256": opening.record_sha256, "rows": opening_rows(opening)}
+            "record_sha256": opening.record_sha256, "rows": opening_rows(opening),
+            "shares": shares_presented(opening.lot.procedure_id)}
 
 
 # Changes of one lot within this many seconds are published as one snapshot (per server process). A

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .models import Bid, Opening
+from .models import Bid, KeyHolder, Opening, OpeningKey
 from .states import BidStatus, OpeningStatus
 
 
@@ -92,3 +92,13 @@ def opening_rows(opening: Opening) -> list[dict[str, Any]]:
             "objection": "" if response is None else response.objection,
         })
     return rows
+
+
+def shares_presented(procedure_id: int) -> dict[str, int] | None:
+    """The remedy ceremony's progress, shown in the hall: how many holders have presented their share of the
+    procedure's opening key, out of the ``k`` needed (None without an opening key). Counts only."""
+    key = OpeningKey.objects.filter(procedure_id=procedure_id).only("pk", "k", "n").first()
+    if key is None:
+        return None
+    presented = KeyHolder.objects.filter(opening_key=key).exclude(presented_share="").count()
+    return {"presented": presented, "k": key.k, "n": key.n}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import os
@@ -1045,6 +1046,9 @@ def share_present(*, actor: Any, holder: KeyHolder, share_text: str, passphrase:
         locked.save(update_fields=["presented_share", "presented_at", "share_rejected"])
         event_append(action="bidding.share.presented", actor=actor, obj=procedure,
                      payload={"index": locked.index, "organisation": locked.organisation_id})
+        # The halls show how many shares are in (the remedy path needs k).
+        for lot_id in Opening.objects.filter(lot__procedure=procedure).values_list("lot_id", flat=True):
+            transaction.on_commit(functools.partial(_broadcast, lot_id))
     return locked
 
 

@@ -10,8 +10,8 @@ Opening:  open (hall, decryption window) ──close record──► concluded ;
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from yangguang.core.states import TransitionTable
 
@@ -62,6 +62,26 @@ BID_MOVES = TransitionTable({
     STEP_REVOKE: ([BidStatus.DECRYPT_FAILED, BidStatus.SUBMITTED, BidStatus.OPENED], BidStatus.REVOKED),
     STEP_DEEM_WITHDRAWN: ([BidStatus.DECRYPT_FAILED], BidStatus.WITHDRAWN),
 })
+
+# Who opened a bid (``Bid.decrypted_by``), as the record reads it.
+DECRYPTED_BY_LABELS = {
+    "bidder": pgettext_lazy("decrypted by", "bidder"),
+    "remedy": pgettext_lazy("decrypted by", "remedy"),
+}
+
+
+def decryption_format() -> str:
+    """The format of "<status> (<who>)" in the active language (full-width brackets in Chinese)."""
+    return gettext("%(status)s (%(by)s)")
+
+
+def decryption_text(status_label: str, decrypted_by: str) -> str:
+    """The record's decryption column: the bid's status and, once opened, by whom (bidder / remedy path)."""
+    by = DECRYPTED_BY_LABELS.get(decrypted_by)
+    if by is None:
+        return status_label
+    return decryption_format() % {"status": status_label, "by": by}
+
 
 # Bids that take part in the opening.
 LIVE_STATUSES = frozenset({BidStatus.SUBMITTED, BidStatus.OPENED, BidStatus.DECRYPT_FAILED})

@@ -20,7 +20,8 @@ from yangguang.tendering.states import ProcedureStatus
 from . import services
 from .access import hall_visible, lot_biddable, opening_manageable
 from .models import Bid, KeyHolder, Opening
-from .selectors import opening_rows
+from .selectors import opening_rows, shares_presented
+from .states import DECRYPTED_BY_LABELS, BidStatus, decryption_format, decryption_text
 from .terms import term_labels, terms_text
 
 
@@ -105,9 +106,17 @@ def hall(request: HttpRequest, lot_pk: int) -> HttpResponse:
         my_bid = Bid.objects.filter(lot=lot, organisation_id=_user(request).organisation_id).exclude(
             status__in=["draft", "replaced"]).order_by("-version").first()
     holder = KeyHolder.objects.filter(opening_key__procedure=lot.procedure, user=_user(request)).first()
-    rows = [{**row, "terms_text": terms_text(row["terms"])} for row in opening_rows(opening)]
+    rows = [{**row, "terms_text": terms_text(row["terms"]),
+             "decryption_text": decryption_text(row["status_label"], row["decrypted_by"])}
+            for row in opening_rows(opening)]
+    # The live record (hall.js) labels statuses in the page's language: the snapshots it receives are
+    # built outside any request, in the default language.
+    labels = {"status": {value: str(label) for value, label in BidStatus.choices},
+              "decrypted_by": {key: str(label) for key, label in DECRYPTED_BY_LABELS.items()},
+              "decryption": decryption_format()}
     return render(request, "bidding/hall.html", {
         "lot": lot, "procedure": lot.procedure, "opening": opening, "rows": rows, "term_labels": term_labels(),
+        "labels": labels, "shares": shares_presented(lot.procedure_id),
         "my_bid": my_bid, "holder": holder, "manager": opening_manageable(request.user, lot.procedure),
         "key_part": services.KEY_PART})
 

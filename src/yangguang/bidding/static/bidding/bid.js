@@ -24,8 +24,8 @@ if (generate) {
       const bundle = await seal.publicBundle(keys);
       const link = document.getElementById("download");
       link.href = URL.createObjectURL(new Blob([file], { type: "application/json" }));
-      link.hidden = false;
       const out = await call("POST", "/keys", bundle);
+      link.hidden = false;  // offered once the platform has the public half: an unregistered key seals nothing
       say(t("密钥已登记，指纹 ", "Key registered, fingerprint ") + out.fingerprint.slice(0, 32) +
         t("。请保存密钥文件。", ". Save the key file."));
     } catch (e) { say(e.message, true); }
@@ -108,7 +108,8 @@ for (const button of document.querySelectorAll("button.withdraw")) {
 // ---- shares page (officials)
 for (const button of document.querySelectorAll("button.share-download")) {
   button.addEventListener("click", async () => {
-    const pass = document.querySelector(`input.share-pass[data-holder="${button.dataset.holder}"]`).value;
+    const input = document.querySelector(`input.share-pass[data-holder="${button.dataset.holder}"]`);
+    const pass = input.value;
     try {
       const out = await call("POST", `/shares/${button.dataset.holder}/download`, { passphrase: pass });
       const link = document.createElement("a");
@@ -117,6 +118,7 @@ for (const button of document.querySelectorAll("button.share-download")) {
       link.textContent = t("保存份额文件", "Save the share file");
       link.id = `share-file-${button.dataset.holder}`;
       button.replaceWith(link);
+      input.remove();
       link.click();
       say(t("份额已下载，平台已删除其副本。", "Share downloaded; the platform has erased its copy."));
     } catch (e) { say(e.message, true); }
