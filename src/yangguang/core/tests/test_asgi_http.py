@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import threading
 import time
@@ -107,6 +108,32 @@ def test_a_request_runs_on_a_pool_thread_with_its_body_query_and_middleware(app:
     assert data == {"method": "POST", "body": "x" * 2500, "q": "阳", "lang": "en"}
     assert str(SEEN["thread"]).startswith("http")  # the pool, not a thread made for the request
     assert headers[b"X-Frame-Options"] == b"DENY"  # the middleware ran (clickjacking)
+
+
+def test_bodies_in_memory_and_spilled_to_disk_arrive_whole(app: PooledASGIHandler) -> None:
+    """Up to FILE_UPLOAD_MAX_MEMORY_SIZE the pieces are joined in memory; a larger body goes to a temporary
+    file as soon as it passes the limit. Both reach the view byte for byte."""
+    small = bytes(range(256)) * 5  # 2,560 bytes as hex, in 3 pieces
+    large = bytes(range(256)) * 40  # 20,480 bytes as hex, in 21 pieces
+    with override_settings(FILE_UPLOAD_MAX_MEMORY_SIZE=3000):
+        for body in (small, large):
+            status, _headers, out = _run(_call(app, "POST", "/echo", body.hex().encode(),
+                                               [(b"content-type", b"text/plain")]))
+            assert status == 200 and json.loads(out)["body"] == body.hex()
+
+        async def read(body: bytes) -> Any:
+            pieces = [{"type": "http.request", "body": body[i:i + 1000], "more_body": i + 1000 < len(body)}
+                      for i in range(0, len(body), 1000)]
+
+            async def receive() -> dict:
+                return pieces.pop(0)
+
+            return await app.read_body(receive)
+
+        kept, spilled = _run(read(small.hex().encode())), _run(read(large.hex().encode()))
+        assert isinstance(kept, io.BytesIO) and kept.read() == small.hex().encode()
+        assert not isinstance(spilled, io.BytesIO) and spilled.read() == large.hex().encode()
+        spilled.close()
 
 
 @pytest.mark.usefixtures("relaxed_log")  # the views run on other threads: committed data only
