@@ -47,7 +47,16 @@ from django.utils import translation
 from yangguang.core.errors import ServiceError
 
 from . import engine
-from .services import PLACE_SQL, BidItem, PlaceOutcome, bid_item, place_outcome, place_params, refusal_error
+from .services import (
+    PLACE_SQL,
+    BidItem,
+    PlaceOutcome,
+    bid_item,
+    judging_order,
+    place_outcome,
+    place_params,
+    refusal_error,
+)
 
 log = logging.getLogger(__name__)
 
@@ -389,10 +398,12 @@ class BidBatcher:
     database work never waits for the interpreter lock while it holds the lot's row lock.
 
     Bids that arrive while a call is running queue here and go together in the next call (at most
-    ``YANGGUANG_AUCTION_BATCH_MAX``), judged one after another in arrival order against the running price,
-    in one transaction and one commit. Durability: the call is its own transaction; a bid's answer and its
-    live update are sent only after that commit returned (a batch with an accepted bid commits
-    synchronously; a batch of refusals only does not wait for the disk).
+    ``YANGGUANG_AUCTION_BATCH_MAX``), judged one after another against the running price, in one
+    transaction and one commit. They share one arrival instant (the call's start by the database clock),
+    so they are judged in price order, equal amounts in arrival order (``services.judging_order``).
+    Durability: the call is its own transaction; a bid's answer and its live update are sent only after
+    that commit returned (a batch with an accepted bid commits synchronously; a batch of refusals only does
+    not wait for the disk).
     """
 
     def __init__(self, hub: Hub) -> None:
@@ -439,6 +450,7 @@ class BidBatcher:
 
     async def _decide(self, ready: list[_Waiting]) -> None:
         lot_id = self.hub.lot_id
+        ready = [ready[i] for i in judging_order([w.item for w in ready], self.cfg)]  # one arrival instant
         params = place_params(lot_id, self.cfg, [w.item for w in ready], defer_refusals=True)
         try:
             conn = await self._connection()

@@ -642,6 +642,17 @@ def bids_batchable(actor: Any, registration: Registration | None, variant: str) 
             and _acts_for(actor, registration))
 
 
+def judging_order(items: list[BidItem], cfg: engine.EngineConfig) -> list[int]:
+    """The order in which the bids of one call are judged (indices into ``items``). The bids of a call share
+    one arrival instant — the database clock when the call starts — so none of them came before another;
+    they are judged from the least to the most competitive amount (lowest first when prices go up), so
+    every bid that beats the price at that instant is recorded as a step, the most competitive one still
+    ends up leading, and bids of equal amount keep their order of arrival (the first one wins). Judged in
+    the order the server happened to read them instead, a higher bid read a fraction of a millisecond
+    earlier would refuse the lower ones of the same instant."""
+    return sorted(range(len(items)), key=lambda i: items[i].amount * cfg.direction)
+
+
 def place_params(lot_id: int, cfg: engine.EngineConfig, items: list[BidItem], *, defer_refusals: bool) -> list[Any]:
     """The parameters of :data:`PLACE_SQL` (migration 0002's ``auctions_bids_place``): the bids of one lot in
     arrival order, judged in that order in one transaction. ``defer_refusals``: when every bid is refused the

@@ -128,3 +128,27 @@ def test_a_sale_the_chronograph_has_not_opened_yet_goes_to_the_python_path(demo)
     result = services.bid_place(actor=a, lot=lot, amount=str(lot.starting_price), idempotency_key="p1")
     assert result.seq == 1
     assert Lot.objects.get(pk=lot.pk).status == LotStatus.LIVE
+
+
+def test_the_bids_of_one_call_are_judged_in_price_order(demo):
+    """A call's bids share one arrival instant, so the batcher judges them from the lowest amount up (prices
+    going up): read by the server as 3, 1, 2 increments above the start, all three are steps of the price and
+    the highest leads; of two equal amounts the first read wins."""
+    a, b, c = bidder(), bidder(), bidder()
+    lot, (ra, rb, rc) = live_land_lot([a, b, c], countdown=300)
+    start, step = lot.starting_price, lot.increment
+    read = [services.bid_item(ra, start + 2 * step, "a1"), services.bid_item(rb, start, "b1"),
+            services.bid_item(rc, start + step, "c1"), services.bid_item(rb, start + 2 * step, "b2")]
+    cfg = engine.config(lot.variant)
+    order = services.judging_order(read, cfg)
+    assert order == [1, 2, 0, 3]
+    out = _place(lot, [read[i] for i in order])
+    assert [o.kind for o in out] == ["accepted", "accepted", "accepted", "refused"]
+    after = Lot.objects.get(pk=lot.pk)
+    assert (after.bid_count, after.current_price, after.leader_id) == (3, start + 2 * step, ra.pk)
+    # In the order read, the first bid alone would have been accepted.
+    lot2, (ra2, rb2, rc2) = live_land_lot([bidder(), bidder(), bidder()], countdown=300)
+    as_read = [services.bid_item(ra2, start + 2 * step, "a1"), services.bid_item(rb2, start, "b1"),
+               services.bid_item(rc2, start + step, "c1")]
+    assert [o.kind for o in _place(lot2, as_read)] == ["accepted", "refused", "refused"]
+

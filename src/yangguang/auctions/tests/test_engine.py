@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from decimal import Decimal
 
 import pytest
 
@@ -11,7 +12,7 @@ from yangguang.core.errors import IllegalTransition, PermissionDenied, Validatio
 from yangguang.core.models import Event
 from yangguang.notices.models import Notice
 
-from .. import services
+from .. import engine, services
 from ..models import Bid, Lot, Registration
 from ..states import DepositStatus, LotStatus, Variant
 from .factories import amount, bidder, end_countdown, end_listing, live_land_lot, make_lot, open_now, qualify, staff
@@ -236,3 +237,12 @@ def test_unconfirmed_time_rules_warn_and_do_not_block(demo):
                    listing_ends_at=now + dt.timedelta(days=5))
     assert lot.status == LotStatus.ANNOUNCED
     assert any("L-002" in w for w in lot.rule_warnings) and any("L-007" in w for w in lot.rule_warnings)
+
+
+def test_a_reverse_auction_judges_the_highest_amount_first():
+    """Prices going down: the least competitive (highest) amount is judged first."""
+    cfg = engine.config(Variant.REVERSE)
+    assert cfg.direction < 0
+    items = [services.BidItem(1, "1", Decimal("90"), "k1"), services.BidItem(2, "2", Decimal("100"), "k2"),
+             services.BidItem(3, "3", Decimal("90"), "k3")]
+    assert services.judging_order(items, cfg) == [1, 0, 2]
