@@ -94,7 +94,7 @@ def bids_for(lot: Lot, users: list[User], prices: list[str], *, sizes: list[str]
 def expert_users(experts: list[Any]) -> list[User]:
     users = []
     for expert in experts:
-        user = user_create(actor="system", username=f"evexpert{next(_serial)}{expert.pk}", password=PASSWORD,
+        user = user_create(actor="system", username=f"evexpert{next(_serial)}_{expert.pk}", password=PASSWORD,
                            organisation=None, role=Role.EXPERT, display_name=expert.name)
         expert.user = user
         expert.save(update_fields=["user"])
