@@ -53,6 +53,10 @@ class ContentKeyIn(Schema):
     content_key: str
 
 
+class DeclareFailureIn(Schema):
+    reason: str
+
+
 class RespondIn(Schema):
     confirmed: bool
     objection: str = ""
@@ -201,6 +205,14 @@ def bid_withdraw(request: HttpRequest, bid_id: int) -> dict[str, Any]:
 def bid_decrypt(request: HttpRequest, bid_id: int, payload: ContentKeyIn) -> dict[str, Any]:
     bid = services.bid_decrypt(actor=request.user, bid=_own_bid(request, bid_id),
                                content_key_b64=payload.content_key)
+    return {**_bid_out(bid), "failure_cause": bid.failure_cause}
+
+
+@router.post("/bids/{bid_id}/decrypt-failure", auth=django_auth,
+             summary="Declare, within the window, that you cannot decrypt your bid (the remedy path may open it)")
+def bid_decrypt_failure(request: HttpRequest, bid_id: int, payload: DeclareFailureIn) -> dict[str, Any]:
+    bid = services.bid_decrypt_declare_failure(actor=request.user, bid=_own_bid(request, bid_id),
+                                               reason=payload.reason)
     return {**_bid_out(bid), "failure_cause": bid.failure_cause}
 
 

@@ -783,11 +783,12 @@ def _require_opened(lot: Lot, now: Any) -> Opening:
     return opening
 
 
-def _fail(bid: Bid, cause: str, note: str, *, actor: Any) -> None:
+def _fail(bid: Bid, cause: str, note: str, *, actor: Any, declared: bool = False) -> None:
     bid.status = BID_MOVES.target(STEP_FAIL_DECRYPT, bid.status)
     bid.failure_cause, bid.failure_note = cause, note[:500]
     bid.save(update_fields=["status", "failure_cause", "failure_note"])
-    event_append(action="bidding.bid.decrypt_failed", actor=actor, obj=bid, payload={"cause": cause})
+    event_append(action="bidding.bid.decrypt_failed", actor=actor, obj=bid,
+                 payload={"cause": cause, **({"declared_by_bidder": True} if declared else {})})
 
 
 @dataclass(frozen=True)
@@ -994,6 +995,29 @@ def bid_decrypt(*, actor: Any, bid: Bid, content_key_b64: str) -> Bid:
         for _p, _s, _n, tmp in results:
             tmp.unlink(missing_ok=True)
         raise
+    return locked
+
+
+def bid_decrypt_declare_failure(*, actor: Any, bid: Bid, reason: str) -> Bid:
+    """The bidder states, within the decryption window, that it cannot decrypt its bid (key file lost,
+    passphrase forgotten, device broken) and why. The bid is recorded as failed on the bidder's side at
+    once, so the remedy path can open it without waiting for the window to end; the stated reason is kept
+    with the failure. The bidder may still hand over its key later in the window (a retry, as after a
+    wrong key)."""
+    org = _supplier_org(actor)
+    if bid.organisation_id != org.pk:
+        raise PermissionDenied(_("Only the bidder can declare that it cannot decrypt its bid."))
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 200:
+        raise ValidationFailed(_("Say briefly why you cannot decrypt (at most 200 characters)."),
+                               code="invalid_reason", field="reason")
+    with transaction.atomic():
+        _decrypt_gate(bid.lot_id, db_now(), lock=True)
+        locked = Bid.objects.select_for_update(of=("self",)).get(pk=bid.pk)
+        if locked.status != BidStatus.SUBMITTED:
+            raise IllegalTransition(_("This bid is no longer waiting to be decrypted."))
+        _fail(locked, FailureCause.BIDDER, f"declared by the bidder: {reason}", actor=actor, declared=True)
+        transaction.on_commit(lambda: _broadcast(locked.lot_id))
     return locked
 
 

@@ -119,6 +119,8 @@ def api_write_cases(ctx: dict[str, Any]) -> list[tuple]:
                        "wrapped": {}, "price_part": "p", "key": "k"}, "signature": "AAAA"}),
         ("POST", f"/api/v1/bidding/bids/{bid}/decrypt", _only({Role.SUPPLIER: 409}, anonymous=401),
          {"content_key": "AAAA"}),
+        ("POST", f"/api/v1/bidding/bids/{bid}/decrypt-failure", _only({Role.SUPPLIER: 409}, anonymous=401),
+         {"reason": "密钥文件丢失"}),
         ("POST", f"/api/v1/bidding/openings/{lot}/respond", _only({Role.SUPPLIER: 409}, anonymous=401),
          {"confirmed": True}),
         ("POST", f"/api/v1/bidding/shares/{holder}/download", _only({Role.AGENCY: 409}, others=404, anonymous=401),

@@ -529,3 +529,49 @@ def test_the_window_ends_undecrypted_bids_fail_and_closing_revokes_them(tender):
     services.opening_conclude(actor=agency, opening=opening)
     assert sorted(Bid.objects.filter(lot=lot).values_list("status", flat=True)) == ["opened", "revoked", "revoked"]
     assert [b.bid_id for b in opened_bids(lot)] == [bids[0].pk]
+
+
+def test_a_bidder_who_cannot_decrypt_declares_it_and_the_remedy_path_opens_it_before_the_window_ends(tender):
+    """A bidder that lost its key says so within the window: its bid is failed on the bidder's side at once
+    (reason kept, event marked as declared), so the officials' remedy path can open it while the window is
+    still open. Nobody else can declare it; an empty reason, a second declaration and a declaration after
+    the window are refused; a bidder that declared can still hand over its key later in the window."""
+    from yangguang.accounts.models import User
+
+    procedure, lot, bidders = tender
+    shares = _shares(procedure)
+    bids = [submit(u, k, lot)[0] for u, k in bidders]
+    procedure = pass_deadline(procedure)
+    opening = Opening.objects.get(lot=lot)
+    (user1, keys1), (user2, keys2), (user3, _keys3) = bidders
+    services.bid_decrypt(actor=user1, bid=bids[0], content_key_b64=content_key(keys1, bids[0]))
+    with pytest.raises(PermissionDenied):
+        services.bid_decrypt_declare_failure(actor=user1, bid=bids[2], reason="不是我的")
+    with pytest.raises(ValidationFailed):
+        services.bid_decrypt_declare_failure(actor=user3, bid=bids[2], reason="  ")
+    with pytest.raises(IllegalTransition):  # already opened
+        services.bid_decrypt_declare_failure(actor=user1, bid=bids[0], reason="误点")
+    services.bid_decrypt_declare_failure(actor=user3, bid=bids[2], reason="密钥文件丢失")
+    bids[2].refresh_from_db()
+    assert bids[2].status == "decrypt_failed" and bids[2].failure_cause == "bidder"
+    assert "密钥文件丢失" in bids[2].failure_note
+    event = Event.objects.filter(action="bidding.bid.decrypt_failed").latest("seq")
+    assert event.payload == {"cause": "bidder", "declared_by_bidder": True}
+    with pytest.raises(IllegalTransition):  # declared once
+        services.bid_decrypt_declare_failure(actor=user3, bid=bids[2], reason="再次声明")
+    opening.refresh_from_db()
+    assert db_now() < opening.window_ends_at  # the window is still open
+    for holder in list(KeyHolder.objects.filter(opening_key__procedure=procedure).order_by("index"))[:2]:
+        services.share_present(actor=holder.user, holder=holder, share_text=shares[holder.index])
+    opened = services.opening_remedy(actor=User.objects.get(username="agency"), opening=opening)
+    assert [b.pk for b in opened] == [bids[2].pk]
+    bids[2].refresh_from_db()
+    assert bids[2].status == "opened" and bids[2].decrypted_by == "remedy"
+    # The second bidder declares, then finds its key within the window and decrypts after all.
+    services.bid_decrypt_declare_failure(actor=user2, bid=bids[1], reason="口令忘记")
+    services.bid_decrypt(actor=user2, bid=bids[1], content_key_b64=content_key(keys2, bids[1]))
+    bids[1].refresh_from_db()
+    assert bids[1].status == "opened" and bids[1].decrypted_by == "bidder"
+    Opening.objects.filter(pk=opening.pk).update(window_ends_at=db_now() - dt.timedelta(seconds=1))
+    with pytest.raises(IllegalTransition):  # the window has closed
+        services.bid_decrypt_declare_failure(actor=user1, bid=bids[0], reason="太晚")

@@ -28,6 +28,8 @@ function decryptShown() {
   const hide = myStatus === "opened" || Date.parse(hall.dataset.window) <= Date.now();
   if (hide && !part.hidden && document.getElementById("status").className === "error") say("");
   part.hidden = hide;
+  const declare = document.getElementById("declare-part");  // only while the bid waits to be decrypted
+  if (declare && myStatus && myStatus !== "submitted") declare.hidden = true;
 }
 
 function cell(text) { const td = document.createElement("td"); td.textContent = text; return td; }
@@ -107,6 +109,13 @@ if (bidder) {
       malformed: t("投标文件格式有误", "the bid file is malformed") };
     say(out.status === "opened" ? t("已解密", "Decrypted")
       : t("解密失败：", "Decryption failed: ") + (causes[out.failure_cause] || out.failure_cause), out.status !== "opened");
+  }));
+  document.getElementById("declare").addEventListener("click", () => act(async () => {
+    await call("POST", `/bids/${bidder.dataset.bid}/decrypt-failure`,
+      { reason: document.getElementById("declare-reason").value });
+    document.getElementById("declare-part").hidden = true;
+    say(t("已声明无法解密：可由补救方案解密；窗口结束前您仍可自行解密。",
+      "Declared: the remedy path may open your bid; you can still decrypt it yourself until the window ends."));
   }));
   document.getElementById("confirm").addEventListener("click", () => act(async () => {
     await call("POST", `/openings/${lotId}/respond`, { confirmed: true }); say(t("已确认", "Confirmed"));
