@@ -200,20 +200,22 @@ def bid_withdraw(request: HttpRequest, bid_id: int) -> dict[str, Any]:
     return _bid_out(services.bid_withdraw(actor=request.user, bid=_own_bid(request, bid_id)))
 
 
+def _decryption_out(bid: Bid) -> dict[str, Any]:
+    return {**_bid_out(bid), "failure_cause": bid.failure_cause}
+
+
 @router.post("/bids/{bid_id}/decrypt", auth=django_auth,
              summary="Hand over your content key at the opening (unwrapped on your side)")
 def bid_decrypt(request: HttpRequest, bid_id: int, payload: ContentKeyIn) -> dict[str, Any]:
-    bid = services.bid_decrypt(actor=request.user, bid=_own_bid(request, bid_id),
-                               content_key_b64=payload.content_key)
-    return {**_bid_out(bid), "failure_cause": bid.failure_cause}
+    return _decryption_out(services.bid_decrypt(actor=request.user, bid=_own_bid(request, bid_id),
+                                                content_key_b64=payload.content_key))
 
 
 @router.post("/bids/{bid_id}/decrypt-failure", auth=django_auth,
              summary="Declare, within the window, that you cannot decrypt your bid (the remedy path may open it)")
 def bid_decrypt_failure(request: HttpRequest, bid_id: int, payload: DeclareFailureIn) -> dict[str, Any]:
-    bid = services.bid_decrypt_declare_failure(actor=request.user, bid=_own_bid(request, bid_id),
-                                               reason=payload.reason)
-    return {**_bid_out(bid), "failure_cause": bid.failure_cause}
+    return _decryption_out(services.bid_decrypt_declare_failure(actor=request.user, bid=_own_bid(request, bid_id),
+                                                                reason=payload.reason))
 
 
 @router.post("/procedures/{procedure_id}/open", auth=django_auth,
