@@ -967,7 +967,9 @@ def bid_decrypt(*, actor: Any, bid: Bid, content_key_b64: str) -> Bid:
         raise PermissionDenied(_("Only the bidder can hand over its key."))
     dek = _b64(content_key_b64, "content_key")
     _decrypt_gate(bid.lot_id, db_now(), lock=False)
-    current = Bid.objects.select_related("lot__procedure", "organisation").get(pk=bid.pk)
+    current = Bid.objects.select_related("lot__procedure", "organisation").only(  # what _open_parts reads
+        "status", "version", "suite", "price_part", "lot__number", "lot__procedure__code",
+        "organisation__credit_code").get(pk=bid.pk)
     BID_MOVES.target(STEP_OPEN, current.status)
     results: list[tuple[BidPart, str, int, Path]] = []
     sheet: PriceSheet | None = None
@@ -1023,7 +1025,10 @@ def bid_decrypt_declare_failure(*, actor: Any, bid: Bid, reason: str) -> Bid:
 
 def _decrypt_gate(lot_id: int, now: Any, *, lock: bool) -> Opening:
     """Deadline passed, opening started and open, decryption window not over — in one query."""
-    rows = Opening.objects.select_related("lot__procedure").filter(lot_id=lot_id)
+    # Only the columns the gate reads: the procedure row is wide, and its ORM compilation and loading were
+    # ~1 ms of each call (the opening runs this twice per bid; docs/performance-bidding.md).
+    rows = Opening.objects.select_related("lot__procedure").filter(lot_id=lot_id).only(
+        "status", "window_ends_at", "lot__procedure__status", "lot__procedure__effective_bid_deadline")
     if lock:
         rows = rows.select_for_update(of=("self",))
     opening = rows.first()
