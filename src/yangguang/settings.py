@@ -167,6 +167,10 @@ YANGGUANG_CHECKPOINT_INTERVAL = int(os.environ.get("YANGGUANG_CHECKPOINT_INTERVA
 # Requests one server process runs at once (core/asgi_http.py); each may hold a database connection.
 YANGGUANG_HTTP_THREADS = int(os.environ.get("YANGGUANG_HTTP_THREADS", "8"))
 YANGGUANG_WORKER_TICK = float(os.environ.get("YANGGUANG_WORKER_TICK", "5"))
+# Live auctions (auctions/live.py): updates arriving within this many milliseconds share one WebSocket frame
+# (longer under load: at least as long as the previous flush took); at most this many bids per batched call.
+YANGGUANG_AUCTION_FANOUT_WINDOW_MS = float(os.environ.get("YANGGUANG_AUCTION_FANOUT_WINDOW_MS", "5"))
+YANGGUANG_AUCTION_BATCH_MAX = int(os.environ.get("YANGGUANG_AUCTION_BATCH_MAX", "100"))
 # Fast sandbox (YANGGUANG_SANDBOX=1): procedure durations are compressed, a day into a minute, so a whole
 # procedure can be demonstrated end to end. Every page then carries a banner; never for real trading.
 YANGGUANG_SANDBOX = os.environ.get("YANGGUANG_SANDBOX", "0") == "1"
