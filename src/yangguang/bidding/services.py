@@ -22,12 +22,13 @@ import tempfile
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from yangguang.accounts.access import has_role
@@ -39,7 +40,7 @@ from yangguang.core.eventlog import event_append
 from yangguang.tendering.models import Lot, Procedure, Registration
 from yangguang.tendering.states import LotStatus, ProcedureStatus
 
-from . import access
+from . import access, gate
 from .models import Bid, BidderKey, BidPart, KeyHolder, Opening, OpeningKey, OpeningResponse, Upload, UploadChunk
 from .states import (
     BID_MOVES,
@@ -100,9 +101,15 @@ def _hex64(value: Any, field: str) -> str:
 
 
 def _supplier_org(actor: Any) -> Organisation:
+    _supplier_org_id(actor)
+    return actor.organisation  # type: ignore[no-any-return]
+
+
+def _supplier_org_id(actor: Any) -> int:
+    """The actor's organisation id, when the actor is a supplier (no query: the organisation is not loaded)."""
     if not has_role(actor, Role.SUPPLIER) or actor.organisation_id is None:
         raise PermissionDenied(_("Only a supplier can bid."))
-    return actor.organisation  # type: ignore[no-any-return]
+    return int(actor.organisation_id)
 
 
 def _broadcast(lot_id: int) -> None:
@@ -827,19 +834,19 @@ def price_sheet_parse(raw: bytes) -> PriceSheet:
     return PriceSheet(total, size, {str(k): str(v)[:200] for k, v in terms.items()}, clean_lines)
 
 
-def _open_parts(bid: Bid, dek: bytes) -> tuple[list[tuple[BidPart, str, int, Path]], PriceSheet]:
+def _open_parts(sealed: gate.Sealed, dek: bytes) -> tuple[list[tuple[BidPart, str, int, Path]], PriceSheet]:
     """Decrypt every part into temporary files (nothing stored yet); raises _PartFailure with the cause."""
     seal = _seal()
-    procedure = bid.lot.procedure
     results: list[tuple[BidPart, str, int, Path]] = []
     sheet: PriceSheet | None = None
     tmpdir = _root() / "tmp"
     tmpdir.mkdir(parents=True, exist_ok=True)
-    for part in bid.parts.all():
+    for part in BidPart.objects.filter(bid_id=sealed.bid_id).order_by("name"):
         src = _abs(part.path)
         if not src.exists():
             raise _PartFailure(FailureCause.PLATFORM, f"stored ciphertext of {part.name} is missing")
-        aad = bid_aad(procedure, bid.lot, bid.organisation.credit_code, bid.version, part.name, bid.suite)
+        aad = seal.bid_aad(tender=sealed.tender, lot=sealed.lot_number, bidder=sealed.bidder, version=sealed.version,
+                           part=part.name, suite=sealed.suite)
         fd, tmp_name = tempfile.mkstemp(dir=tmpdir)
         tmp = Path(tmp_name)
         try:
@@ -864,7 +871,7 @@ def _open_parts(bid: Bid, dek: bytes) -> tuple[list[tuple[BidPart, str, int, Pat
                                    f"stored ciphertext of {part.name} differs from the receipt") from None
             raise _PartFailure(FailureCause.BIDDER, f"{part.name}: {type(exc).__name__}") from None
         results.append((part, plain_sha, info.size, tmp))
-        if part.name == bid.price_part:
+        if part.name == sealed.price_part:
             try:
                 sheet = price_sheet_parse(tmp.read_bytes())
             except ValidationFailed as exc:
@@ -928,18 +935,23 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+_PART_OPENED_SQL = "UPDATE {table} SET plaintext_sha256 = %s, plaintext_size = %s, plaintext_path = %s WHERE id = %s"
+
+
 def _store_opened(bid: Bid, results: list[tuple[BidPart, str, int, Path]], sheet: PriceSheet, by: str,
                   actor: Any, step: str, now: Any = None) -> None:
-    parts = []
+    rows = []
     for part, plain_sha, size, tmp in results:
         relative = f"bids/plain/{plain_sha[:2]}/{plain_sha}"
         target = _abs(relative)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(tmp, target)
         part.plaintext_sha256, part.plaintext_size, part.plaintext_path = plain_sha, size, relative
-        parts.append(part)
-    # One statement for every part of the bid.
-    BidPart.objects.bulk_update(parts, ["plaintext_sha256", "plaintext_size", "plaintext_path"])
+        rows.append((plain_sha, size, relative, part.pk))
+    # One round trip for every part of the bid (psycopg pipelines executemany). bulk_update's CASE … WHEN
+    # compilation cost more than the statement itself (docs/performance-bidding.md).
+    with connection.cursor() as cursor:
+        cursor.executemany(_PART_OPENED_SQL.format(table=connection.ops.quote_name(BidPart._meta.db_table)), rows)
     bid.status = BID_MOVES.target(step, bid.status)
     bid.decrypted_by, bid.decrypted_at = by, now or db_now()
     bid.total_price, bid.enterprise_size = sheet.total_price, sheet.enterprise_size
@@ -962,28 +974,28 @@ def bid_decrypt(*, actor: Any, bid: Bid, content_key_b64: str) -> Bid:
     decryption itself runs outside any transaction or lock, into temporary files, so the bidders' openings
     proceed in parallel; a short transaction then locks the opening and the bid, checks the gate and the
     bid's status again, and records the result (or discards the temporary plaintext)."""
-    org = _supplier_org(actor)
-    if bid.organisation_id != org.pk:
+    if _supplier_org_id(actor) != bid.organisation_id:
         raise PermissionDenied(_("Only the bidder can hand over its key."))
     dek = _b64(content_key_b64, "content_key")
-    _decrypt_gate(bid.lot_id, db_now(), lock=False)
-    current = Bid.objects.select_related("lot__procedure", "organisation").only(  # what _open_parts reads
-        "status", "version", "suite", "price_part", "lot__number", "lot__procedure__code",
-        "organisation__credit_code").get(pk=bid.pk)
-    BID_MOVES.target(STEP_OPEN, current.status)
+    found = gate.decrypt_context(bid.pk)
+    if found is None:
+        raise NotFound(_("No such bid."))
+    sealed, before = found
+    _gate_check(before)
+    BID_MOVES.target(STEP_OPEN, sealed.status)
     results: list[tuple[BidPart, str, int, Path]] = []
     sheet: PriceSheet | None = None
     failure: _PartFailure | None = None
     try:
-        results, sheet = _open_parts(current, dek)
+        results, sheet = _open_parts(sealed, dek)
     except _PartFailure as exc:
         failure = exc
     try:
         with transaction.atomic():
-            now = db_now()
-            _decrypt_gate(bid.lot_id, now, lock=True)
-            locked = Bid.objects.select_for_update(of=("self",)).select_related(
-                "lot__procedure", "organisation").get(pk=bid.pk)
+            held = gate.gate_locked(sealed.lot_id, bid.pk)
+            now = _gate_check(held[0] if held else None)
+            assert held is not None
+            locked = held[1]
             BID_MOVES.target(STEP_OPEN, locked.status)
             if failure is not None:
                 _fail(locked, failure.cause, failure.note, actor=actor)
@@ -1006,16 +1018,17 @@ def bid_decrypt_declare_failure(*, actor: Any, bid: Bid, reason: str) -> Bid:
     once, so the remedy path can open it without waiting for the window to end; the stated reason is kept
     with the failure. The bidder may still hand over its key later in the window (a retry, as after a
     wrong key)."""
-    org = _supplier_org(actor)
-    if bid.organisation_id != org.pk:
+    if _supplier_org_id(actor) != bid.organisation_id:
         raise PermissionDenied(_("Only the bidder can declare that it cannot decrypt its bid."))
     reason = (reason or "").strip()
     if not reason or len(reason) > 200:
         raise ValidationFailed(_("Say briefly why you cannot decrypt (at most 200 characters)."),
                                code="invalid_reason", field="reason")
     with transaction.atomic():
-        _decrypt_gate(bid.lot_id, db_now(), lock=True)
-        locked = Bid.objects.select_for_update(of=("self",)).get(pk=bid.pk)
+        held = gate.gate_locked(bid.lot_id, bid.pk)
+        _gate_check(held[0] if held else None)
+        assert held is not None
+        locked = held[1]
         if locked.status != BidStatus.SUBMITTED:
             raise IllegalTransition(_("This bid is no longer waiting to be decrypted."))
         _fail(locked, FailureCause.BIDDER, f"declared by the bidder: {reason}", actor=actor, declared=True)
@@ -1023,24 +1036,16 @@ def bid_decrypt_declare_failure(*, actor: Any, bid: Bid, reason: str) -> Bid:
     return locked
 
 
-def _decrypt_gate(lot_id: int, now: Any, *, lock: bool) -> Opening:
-    """Deadline passed, opening started and open, decryption window not over — in one query."""
-    # Only the columns the gate reads: the procedure row is wide, and its ORM compilation and loading were
-    # ~1 ms of each call (the opening runs this twice per bid; docs/performance-bidding.md).
-    rows = Opening.objects.select_related("lot__procedure").filter(lot_id=lot_id).only(
-        "status", "window_ends_at", "lot__procedure__status", "lot__procedure__effective_bid_deadline")
-    if lock:
-        rows = rows.select_for_update(of=("self",))
-    opening = rows.first()
-    procedure = opening.lot.procedure if opening is not None else None
-    deadline = procedure.effective_bid_deadline if procedure is not None else None
-    if procedure is None or deadline is None or now < deadline or \
-            procedure.status in (ProcedureStatus.DRAFT, ProcedureStatus.PUBLISHED):
+def _gate_check(found: gate.Gate | None) -> datetime:
+    """Deadline passed, opening started and open, decryption window not over; returns the database clock
+    read with the gate."""
+    if found is None or found.opening_status is None or found.deadline is None or found.now < found.deadline \
+            or found.procedure_status in (ProcedureStatus.DRAFT, ProcedureStatus.PUBLISHED):
         raise IllegalTransition(_("No bid can be decrypted before the bid deadline and the opening."))
-    assert opening is not None
-    if opening.status != OpeningStatus.OPEN or now >= opening.window_ends_at:
+    if found.opening_status != OpeningStatus.OPEN or found.window_ends_at is None or \
+            found.now >= found.window_ends_at:
         raise IllegalTransition(_("The decryption window has closed."))
-    return opening
+    return found.now
 
 
 def _deem_withdrawn(bid: Bid, actor: Any) -> None:
@@ -1144,7 +1149,7 @@ def opening_remedy(*, actor: Any, opening: Opening) -> list[Bid]:
             aad = bid_aad(procedure, lot, bid.organisation.credit_code, bid.version, KEY_PART, bid.suite)
             try:
                 dek = seal.unwrap_key(bid.wrapped_opening, private, aad=aad)
-                results, sheet = _open_parts(bid, dek)
+                results, sheet = _open_parts(gate.Sealed.of(bid), dek)
             except (seal.SealError, _PartFailure, ValueError, KeyError) as exc:
                 cause = exc.cause if isinstance(exc, _PartFailure) else FailureCause.MALFORMED
                 bid.failure_cause, bid.failure_note = cause, f"remedy: {exc}"[:500]
