@@ -593,5 +593,6 @@ def test_a_decryption_reads_its_bid_and_gate_in_few_statements_and_answers_with_
     fresh = Bid.objects.get(pk=bids[0].pk)
     assert (out.pk, out.status, out.lot_id, out.token, out.version, out.manifest_sha256) == \
         (fresh.pk, "opened", lot.pk, fresh.token, fresh.version, fresh.manifest_sha256)
-    assert out.submitted_at == fresh.submitted_at and out.submitted_at.tzinfo is not None
+    assert out.submitted_at is not None and out.submitted_at.tzinfo is not None
+    assert out.submitted_at == fresh.submitted_at
     assert fresh.decrypted_by == "bidder" and fresh.total_price is not None
