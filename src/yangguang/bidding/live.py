@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -40,8 +41,15 @@ def snapshot(lot_id: int) -> dict[str, Any]:
 # snapshot reads every row of the record, so publishing one per decrypted bid made opening N bids cost
 # O(N²); coalesced, a burst of decryptions costs a few snapshots.
 COALESCE_SECONDS = 0.25
+# A snapshot's cost grows with the record (a 1,000-bid record: ~50 ms to read and encode on the VM of
+# docs/performance-bidding.md), and it runs in the same process as the decryptions it reports. The wait
+# before the next one is at least SPACING × the last one's cost, so publishing takes at most 1 / (1 +
+# SPACING) of the process's time however large the record: ~0.25 s between updates for a few dozen bids,
+# ~0.5 s for a thousand.
+SPACING = 9.0
 _pending: set[int] = set()
 _pending_lock = threading.Lock()
+_cost: dict[int, float] = {}
 
 
 def broadcast_later(lot_id: int) -> None:
@@ -53,7 +61,7 @@ def broadcast_later(lot_id: int) -> None:
         if lot_id in _pending:
             return
         _pending.add(lot_id)
-    timer = threading.Timer(COALESCE_SECONDS, _send, args=(lot_id,))
+    timer = threading.Timer(max(COALESCE_SECONDS, SPACING * _cost.get(lot_id, 0.0)), _send, args=(lot_id,))
     timer.daemon = True
     timer.start()
 
@@ -63,12 +71,14 @@ def _send(lot_id: int) -> None:
     with _pending_lock:
         _pending.discard(lot_id)
     layer = get_channel_layer()
+    started = time.perf_counter()
     try:
         text = json.dumps(snapshot(lot_id), ensure_ascii=False, separators=(",", ":"), default=str)
         async_to_sync(layer.group_send)(group_name(lot_id), {"type": "hall.event", "text": text})
     except Exception:  # the hall re-reads the record on reconnect; a lost message loses nothing
         log.exception("opening broadcast failed for lot %s", lot_id)
     finally:
+        _cost[lot_id] = time.perf_counter() - started
         close_old_connections()
         connection.close()
 
