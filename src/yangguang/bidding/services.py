@@ -992,10 +992,7 @@ def bid_decrypt(*, actor: Any, bid: Bid, content_key_b64: str) -> Bid:
         failure = exc
     try:
         with transaction.atomic():
-            held = gate.gate_locked(sealed.lot_id, bid.pk)
-            now = _gate_check(held[0] if held else None)
-            assert held is not None
-            locked = held[1]
+            now, locked = _gate_check_locked(sealed.lot_id, bid.pk)
             BID_MOVES.target(STEP_OPEN, locked.status)
             if failure is not None:
                 _fail(locked, failure.cause, failure.note, actor=actor)
@@ -1025,10 +1022,7 @@ def bid_decrypt_declare_failure(*, actor: Any, bid: Bid, reason: str) -> Bid:
         raise ValidationFailed(_("Say briefly why you cannot decrypt (at most 200 characters)."),
                                code="invalid_reason", field="reason")
     with transaction.atomic():
-        held = gate.gate_locked(bid.lot_id, bid.pk)
-        _gate_check(held[0] if held else None)
-        assert held is not None
-        locked = held[1]
+        _now, locked = _gate_check_locked(bid.lot_id, bid.pk)
         if locked.status != BidStatus.SUBMITTED:
             raise IllegalTransition(_("This bid is no longer waiting to be decrypted."))
         _fail(locked, FailureCause.BIDDER, f"declared by the bidder: {reason}", actor=actor, declared=True)
@@ -1046,6 +1040,15 @@ def _gate_check(found: gate.Gate | None) -> datetime:
             found.now >= found.window_ends_at:
         raise IllegalTransition(_("The decryption window has closed."))
     return found.now
+
+
+def _gate_check_locked(lot_id: int, bid_id: int) -> tuple[datetime, Bid]:
+    """The gate checked with the opening and the bid locked (inside the recording transaction); returns the
+    database clock and the locked bid."""
+    held = gate.gate_locked(lot_id, bid_id)
+    now = _gate_check(held[0] if held else None)  # refuses when the opening has not started
+    assert held is not None
+    return now, held[1]
 
 
 def _deem_withdrawn(bid: Bid, actor: Any) -> None:
